@@ -1,0 +1,3 @@
+package commands
+
+func registerFileutils(r *Registry) {}

@@ -1,0 +1,3 @@
+package commands
+
+func registerMisc(r *Registry) {}

@@ -1,0 +1,3 @@
+package commands
+
+func registerTextutils(r *Registry) {}
