@@ -20,6 +20,10 @@ type Proc struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// StdoutTTY is true when stdout is the session's terminal (not a pipe or file): ls
+	// prints columns, grep/ls colour only then. Columns is the terminal width.
+	StdoutTTY bool
+	Columns   int
 
 	FS      *vfs.FS
 	Dir     string            // working directory, absolute
