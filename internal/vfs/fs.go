@@ -1,11 +1,5 @@
 package vfs
 
-import (
-	"errors"
-)
-
-var errTODO = errors.New("vfs: not implemented yet")
-
 // Default quotas.
 const (
 	DefaultPerIP   = 16 << 20
@@ -46,13 +40,3 @@ func (q Quotas) withDefaults() Quotas {
 	}
 	return q
 }
-
-// Manager hands out one overlay per source IP, persisted under a data directory.
-type Manager struct{}
-
-// NewManager loads overlays from dir (created if missing).
-func NewManager(img Image, dir string, q Quotas) (*Manager, error) { return nil, errTODO }
-
-// Acquire returns the FS for a source IP. Concurrent sessions of one IP share it.
-// Each Acquire must be paired with a Release.
-func (m *Manager) Acquire(ip string) (*FS, error) { return nil, errTODO }

@@ -81,6 +81,15 @@ func baseName(p string) string {
 	return path.Base(p)
 }
 
+// trimSlash drops trailing slashes, keeping "/" itself.
+func trimSlash(p string) string {
+	t := strings.TrimRight(p, "/")
+	if t == "" && p != "" {
+		return "/"
+	}
+	return t
+}
+
 // lastComponent returns the last textual component of p ("." for "/tmp/.").
 func lastComponent(p string) string {
 	c := splitPath(p)
@@ -277,7 +286,8 @@ func (f *FS) Mkdir(p string, perm fs.FileMode) error {
 
 func (f *FS) mkdirLocked(p string, perm fs.FileMode) error {
 	o := f.ov
-	w, err := o.walk(f.cred, p, false)
+	// mkdir never follows the final symlink, trailing slash or not.
+	w, err := o.walk(f.cred, trimSlash(p), false)
 	if err != nil {
 		return perr("mkdir", p, err)
 	}
@@ -350,7 +360,7 @@ func (f *FS) Remove(p string) error {
 	case "..":
 		return perr("rmdir", p, syscall.ENOTEMPTY)
 	}
-	w, err := o.walk(f.cred, p, false)
+	w, err := o.walkEntry(f.cred, p)
 	if err != nil {
 		return perr("remove", p, err)
 	}
@@ -384,7 +394,7 @@ func (f *FS) RemoveAll(p string) error {
 	case ".", "..":
 		return perr("unlinkat", p, syscall.EINVAL)
 	}
-	w, err := o.walk(f.cred, p, false)
+	w, err := o.walkEntry(f.cred, p)
 	if err == syscall.ENOENT {
 		return nil
 	}
@@ -420,20 +430,18 @@ func (f *FS) Rename(oldp, newp string) error {
 			return perr("rename", p, syscall.ENOENT)
 		}
 		switch lastComponent(p) {
-		case "":
+		case "", ".", "..":
 			return perr("rename", p, syscall.EBUSY)
-		case ".", "..":
-			return perr("rename", p, syscall.EINVAL)
 		}
 	}
-	ow, err := o.walk(f.cred, oldp, false)
+	ow, err := o.walkEntry(f.cred, oldp)
 	if err != nil {
 		return perr("rename", oldp, err)
 	}
 	if !ow.found {
 		return perr("rename", oldp, syscall.ENOENT)
 	}
-	nw, err := o.walk(f.cred, newp, false)
+	nw, err := o.walkEntry(f.cred, newp)
 	if err != nil {
 		return perr("rename", newp, err)
 	}
@@ -501,7 +509,7 @@ func (f *FS) Symlink(target, link string) error {
 	if len(target) >= pathMax || strings.IndexByte(target, 0) >= 0 {
 		return perr("symlink", link, syscall.ENAMETOOLONG)
 	}
-	w, err := o.walk(f.cred, link, false)
+	w, err := o.walkEntry(f.cred, link)
 	if err != nil {
 		return perr("symlink", link, err)
 	}

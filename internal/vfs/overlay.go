@@ -77,15 +77,16 @@ func (c cred) allow(m Meta, want int) error {
 
 // overlay is the copy-on-write layer of one source IP (or of one MemFS).
 type overlay struct {
-	mu      sync.RWMutex
-	img     Image
-	q       Quotas
-	now     func() time.Time
-	root    *onode
-	usage   int64 // bytes of own file content and symlink targets
-	entries int   // overlay nodes, whiteouts included, root excluded
-	nextIno uint64
-	dirty   bool
+	mu        sync.RWMutex
+	persistMu sync.Mutex // serialises saves, so an older snapshot never overwrites a newer one
+	img       Image
+	q         Quotas
+	now       func() time.Time
+	root      *onode
+	usage     int64 // bytes of own file content and symlink targets
+	entries   int   // overlay nodes, whiteouts included, root excluded
+	nextIno   uint64
+	dirty     bool
 	// charge asks the manager for delta more bytes across all IPs (negative deltas return
 	// bytes). Nil for an FS without a manager.
 	charge func(delta int64) error
@@ -338,6 +339,27 @@ func (o *overlay) walk(c cred, p string, follow bool) (walkResult, error) {
 	}
 	if dirOnly && !w.node.isDir() {
 		return walkResult{}, syscall.ENOTDIR
+	}
+	return w, nil
+}
+
+// walkEntry resolves p for the calls that act on a directory entry itself (unlink, rmdir,
+// rename, symlink): the final symlink is never followed, and a trailing slash only demands
+// that the entry be a directory (a symlink to one is not), as the kernel does.
+func (o *overlay) walkEntry(c cred, p string) (walkResult, error) {
+	t := strings.TrimRight(p, "/")
+	if t == "" && p != "" {
+		t = "/"
+	}
+	w, err := o.walk(c, t, false)
+	if err != nil {
+		return w, err
+	}
+	if t != p {
+		w.dirOnly = true
+		if w.found && !w.node.isDir() {
+			return walkResult{}, syscall.ENOTDIR
+		}
 	}
 	return w, nil
 }
