@@ -45,13 +45,14 @@ func (m *MemImage) SetTime(t time.Time) {
 }
 
 // AddDir adds a directory with the given permission bits (the directory type bit is implied).
+// Setuid, setgid and sticky may be given as Go flags or in Unix octal (0o1777).
 func (m *MemImage) AddDir(p string, perm fs.FileMode) {
-	m.Add(p, Meta{Mode: fs.ModeDir | perm&^fs.ModeType, Size: 4096}, nil)
+	m.Add(p, Meta{Mode: fs.ModeDir | normPerm(perm), Size: 4096}, nil)
 }
 
-// AddFile adds a regular file with the given content and permission bits.
+// AddFile adds a regular file with the given content and permission bits (0o4755 works).
 func (m *MemImage) AddFile(p, content string, perm fs.FileMode) {
-	m.Add(p, Meta{Mode: perm &^ fs.ModeType}, []byte(content))
+	m.Add(p, Meta{Mode: normPerm(perm)}, []byte(content))
 }
 
 // AddSymlink adds a symbolic link to target.

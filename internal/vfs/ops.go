@@ -264,13 +264,13 @@ func (f *FS) write(p string, data []byte, perm fs.FileMode, appendData bool) err
 		return perr("write", p, err)
 	}
 	k := &onode{
-		meta: &Meta{Mode: perm & permBits, UID: f.cred.uid, GID: f.cred.gid, Size: int64(len(data)),
+		meta: &Meta{Mode: normPerm(perm), UID: f.cred.uid, GID: f.cred.gid, Size: int64(len(data)),
 			MTime: now, ATime: now, CTime: now, Nlink: 1, Ino: o.newIno()},
 		data: append([]byte(nil), data...),
 		own:  true,
 	}
 	o.attach(w.parent, w.name, k)
-	o.touchDir(w.parent)
+	o.touchDir(w.parent, now)
 	return nil
 }
 
@@ -301,10 +301,10 @@ func (f *FS) mkdirLocked(p string, perm fs.FileMode) error {
 		return perr("mkdir", p, err)
 	}
 	now := o.now()
-	k := &onode{meta: &Meta{Mode: fs.ModeDir | perm&permBits, UID: f.cred.uid, GID: f.cred.gid,
+	k := &onode{meta: &Meta{Mode: fs.ModeDir | normPerm(perm), UID: f.cred.uid, GID: f.cred.gid,
 		Size: dirSize, MTime: now, ATime: now, CTime: now, Ino: o.newIno()}}
 	o.attach(w.parent, w.name, k)
-	o.touchDir(w.parent)
+	o.touchDir(w.parent, now)
 	return nil
 }
 
@@ -378,7 +378,7 @@ func (f *FS) Remove(p string) error {
 	}
 	freed := o.detach(w.parent, w.name)
 	_ = o.reserve(-freed)
-	o.touchDir(w.parent)
+	o.touchDir(w.parent, o.now())
 	return nil
 }
 
@@ -408,11 +408,11 @@ func (f *FS) RemoveAll(p string) error {
 		for _, c := range o.list(w.node) {
 			_ = o.reserve(-o.detach(w.node, c.m.Name))
 		}
-		o.touchDir(w.node)
+		o.touchDir(w.node, o.now())
 		return nil
 	}
 	_ = o.reserve(-o.detach(w.parent, w.name))
-	o.touchDir(w.parent)
+	o.touchDir(w.parent, o.now())
 	return nil
 }
 
@@ -483,15 +483,19 @@ func (f *FS) Rename(oldp, newp string) error {
 	} else {
 		mv = &onode{src: ow.node.src}
 	}
-	ownMeta(mv, ow.node).CTime = o.now()
+	now := o.now()
+	ownMeta(mv, ow.node).CTime = now
 	if o.imageHas(ow.parent, ow.name) {
+		if opn.kids == nil {
+			opn.kids = make(map[string]*onode)
+		}
 		opn.kids[ow.name] = &onode{white: true}
 		o.entries++
 	}
 	freed := o.attach(nw.parent, nw.name, mv)
 	_ = o.reserve(-freed)
-	o.touchDir(ow.parent)
-	o.touchDir(nw.parent)
+	o.touchDir(ow.parent, now)
+	o.touchDir(nw.parent, now)
 	return nil
 }
 
@@ -533,7 +537,7 @@ func (f *FS) Symlink(target, link string) error {
 		Size: int64(len(target)), MTime: now, ATime: now, CTime: now, Nlink: 1, Ino: o.newIno(),
 		Target: target}}
 	o.attach(w.parent, w.name, k)
-	o.touchDir(w.parent)
+	o.touchDir(w.parent, now)
 	return nil
 }
 
@@ -587,7 +591,7 @@ func (f *FS) change(op, p string, fn func(m *Meta)) error {
 // Chmod sets the permission bits (with setuid, setgid and sticky) of p; the type stays.
 func (f *FS) Chmod(p string, mode fs.FileMode) error {
 	return f.change("chmod", p, func(m *Meta) {
-		m.Mode = m.Mode&fs.ModeType | mode&permBits
+		m.Mode = m.Mode&fs.ModeType | normPerm(mode)
 	})
 }
 

@@ -394,10 +394,9 @@ func ownMeta(n *onode, r ref) *Meta {
 }
 
 // touchDir records a change of directory d's entries, as the kernel updates mtime and ctime.
-func (o *overlay) touchDir(d ref) {
+func (o *overlay) touchDir(d ref, now time.Time) {
 	n := o.materialize(d.path)
 	m := ownMeta(n, d)
-	now := o.now()
 	m.MTime, m.CTime = now, now
 }
 
