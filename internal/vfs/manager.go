@@ -151,6 +151,14 @@ func (m *Manager) Acquire(ip string) (*FS, error) {
 	return f, nil
 }
 
+// SetLogger sets where the manager reports evictions and unreadable or unwritable
+// overlay files (default: slog.Default()).
+func (m *Manager) SetLogger(l *slog.Logger) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.log = l
+}
+
 func (m *Manager) touch(rec *ipRecord) {
 	m.seq++
 	rec.seq = m.seq
