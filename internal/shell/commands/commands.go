@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"sort"
+	"time"
 
 	"github.com/lure-sensor/lure/internal/persona"
 	"github.com/lure-sensor/lure/internal/vfs"
@@ -46,6 +47,16 @@ type Session struct {
 	Net         Net  // nil: the box has no outbound network (the default)
 	Sink        Sink // where captured files and events go; never nil in a session
 	History     func() []string
+
+	// Clock tells the time; nil means time.Now. Tests fix it so date, w, uptime and wget's
+	// log lines are exact.
+	Clock func() time.Time
+	// LoginTime is when the session logged in (w, who, last and the start time of its
+	// processes in ps); zero means "now".
+	LoginTime time.Time
+	// ShellPID is the process id of the session's login shell ($$); its sshd processes sit
+	// just below it in ps. Zero: derived from ID so it stays stable within a session.
+	ShellPID int
 }
 
 // Net fetches URLs for wget/curl when an operator enabled downloads. Implementations apply
