@@ -9,6 +9,9 @@
 //     command running an exec request, as bots do.
 //
 // Splitting the time into phases keeps each figure a clean capacity measurement instead of a mix.
+// When a phase's time is up, workers start nothing new but let what is in flight finish (each
+// operation is bounded by Config.Timeout), and the phase's seconds run to the last completion: a
+// server slower than the phase still gets measured, and count / seconds stays a true rate.
 // Host keys are never checked: this is a measuring tool, not a client to trust.
 package bench
 
@@ -71,9 +74,10 @@ type Config struct {
 	Password string
 	// Conns is the number of concurrent workers (1..MaxConns).
 	Conns int
-	// Duration is the total run time, split equally over the three phases (MinDuration..MaxDuration).
-	// The command phase additionally waits up to Timeout for its connections to log in before its
-	// clock starts.
+	// Duration is the planned run time, split equally over the three phases
+	// (MinDuration..MaxDuration). Each phase may overrun by up to Timeout while operations in
+	// flight finish, and the command phase waits up to Timeout for its connections to log in
+	// before its clock starts: a run lasts at most Duration + 4*Timeout.
 	Duration time.Duration
 	// Command is the exec request sent in the command phase.
 	Command string
@@ -347,6 +351,18 @@ func (r *runner) recordError(p int, err error) {
 type phaseClock struct {
 	start      chan struct{}
 	begin, end time.Time
+	lastDone   atomic.Int64 // latest completion of an operation, as nanoseconds since begin
+}
+
+// finished notes that an operation completed now.
+func (c *phaseClock) finished() {
+	t := int64(time.Since(c.begin))
+	for {
+		old := c.lastDone.Load()
+		if t <= old || c.lastDone.CompareAndSwap(old, t) {
+			return
+		}
+	}
 }
 
 func (r *runner) runPhase(parent context.Context, p int, d time.Duration) Phase {
@@ -383,15 +399,33 @@ func (r *runner) runPhase(parent context.Context, p int, d time.Duration) Phase 
 	r.phase.Store(&phaseInfo{name: phaseNames[p], begin: clock.begin, total: d})
 	close(clock.start)
 
+	// When the time is up, workers start nothing new but finish what they are doing (bounded by
+	// Timeout): discarding it would report zero for a server slower than the phase. The phase then
+	// lasts until the last completion, so per_s = count / seconds stays true.
+	var elapsed time.Duration
 	t := time.NewTimer(d)
 	select {
 	case <-t.C:
+		r.phase.Store(&phaseInfo{name: phaseNames[p] + " (finishing)", begin: clock.begin, total: d})
+		finished := make(chan struct{})
+		go func() {
+			done.Wait()
+			close(finished)
+		}()
+		select {
+		case <-finished:
+		case <-ctx.Done():
+		}
+		elapsed = max(d, time.Duration(clock.lastDone.Load()))
 	case <-ctx.Done():
 		t.Stop()
+		elapsed = min(time.Since(clock.begin), d)
 	}
-	elapsed := min(time.Since(clock.begin), d)
-	cancel() // closes connections still in flight; their results are discarded
+	cancel() // on interruption, closes connections still in flight; their results are discarded
 	done.Wait()
+	if parent.Err() != nil {
+		elapsed = min(elapsed, time.Since(clock.begin))
+	}
 
 	h := r.hist[p]
 	ph := Phase{
@@ -417,23 +451,15 @@ func ms(d time.Duration) float64 {
 	return float64(d.Round(time.Microsecond)) / float64(time.Millisecond)
 }
 
-// over reports whether the phase is over, in which case an operation's result is discarded: it
-// was cut by the end of the phase, not by the server.
-func over(ctx context.Context, clock *phaseClock) bool {
-	return ctx.Err() != nil || !time.Now().Before(clock.end)
-}
-
 // backoff pauses after a failure so that a refusing server (or a wrong password) does not turn
-// the workers into a busy loop; it returns false when the phase ended meanwhile.
-func backoff(ctx context.Context, wait *time.Duration) bool {
-	t := time.NewTimer(*wait)
+// the workers into a busy loop; it never sleeps past the end of the phase.
+func backoff(ctx context.Context, clock *phaseClock, wait *time.Duration) {
+	t := time.NewTimer(min(*wait, time.Until(clock.end)))
 	defer t.Stop()
 	*wait = min(*wait*2, backoffMax)
 	select {
 	case <-t.C:
-		return true
 	case <-ctx.Done():
-		return false
 	}
 }
 
@@ -445,16 +471,15 @@ func (r *runner) worker(ctx context.Context, clock *phaseClock, p int, op func(d
 		return
 	}
 	wait := backoffMin
-	for !over(ctx, clock) {
-		lat, n, err := op(r.deadline(clock))
-		if over(ctx, clock) {
-			return
+	for ctx.Err() == nil && time.Now().Before(clock.end) {
+		lat, n, err := op(r.deadline())
+		if ctx.Err() != nil {
+			return // interrupted: the operation was cut by us, not by the server
 		}
+		clock.finished()
 		if err != nil {
 			r.recordError(p, err)
-			if !backoff(ctx, &wait) {
-				return
-			}
+			backoff(ctx, clock, &wait)
 			continue
 		}
 		wait = backoffMin
@@ -464,13 +489,9 @@ func (r *runner) worker(ctx context.Context, clock *phaseClock, p int, op func(d
 	}
 }
 
-// deadline bounds one operation by Timeout and by the end of the phase.
-func (r *runner) deadline(clock *phaseClock) time.Time {
-	d := time.Now().Add(r.cfg.Timeout)
-	if clock.end.Before(d) {
-		return clock.end
-	}
-	return d
+// deadline bounds one operation by Timeout.
+func (r *runner) deadline() time.Time {
+	return time.Now().Add(r.cfg.Timeout)
 }
 
 func (r *runner) handshakeWorker(ctx context.Context, clock *phaseClock) {
@@ -624,7 +645,7 @@ func (r *runner) commandWorker(ctx context.Context, clock *phaseClock, ready fun
 			if c, _, err = r.login(ctx, deadline); err != nil {
 				return 0, 0, err
 			}
-			deadline = r.deadline(clock) // the command gets its own full Timeout
+			deadline = r.deadline() // the command gets its own full Timeout
 		}
 		lat, n, err := r.command(c, deadline)
 		if err != nil {

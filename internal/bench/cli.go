@@ -22,6 +22,8 @@ The duration is split into three equal phases, each run by --conns concurrent wo
   login      TCP connect + key exchange + password authentication, then close
   command    one new session per exec request of --command, on logged-in connections
              (they log in before the phase clock starts, taking at most --timeout)
+Operations in flight when a phase's time is up finish (up to --timeout) and are counted; the
+phase's seconds then run to the last completion. A run lasts at most --duration + 4 x --timeout.
 It reports handshakes/s, logins/s, latency percentiles (p50, p90, p99, max) and errors by kind.
 Progress goes to stderr once a second; the report goes to stdout.
 

@@ -8,20 +8,22 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
 
 // testServer is a minimal x/crypto/ssh server on 127.0.0.1: password auth, and exec requests
-// answered with "ok\n" and exit-status 0 (or the configured status).
+// answered after execDelay with "ok\n" and exitStatus.
 type testServer struct {
 	addr       string
 	exitStatus uint32
-	execs      atomic.Int64 // exec requests answered
-	auths      atomic.Int64 // successful password logins
+	execDelay  time.Duration // how long each exec "runs"
+	execs      atomic.Int64  // exec requests answered
+	auths      atomic.Int64  // successful password logins
 }
 
-func startTestServer(t *testing.T, user, password string, exitStatus uint32) *testServer {
+func startTestServer(t *testing.T, user, password string, exitStatus uint32, execDelay time.Duration) *testServer {
 	t.Helper()
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -31,7 +33,7 @@ func startTestServer(t *testing.T, user, password string, exitStatus uint32) *te
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &testServer{exitStatus: exitStatus}
+	srv := &testServer{exitStatus: exitStatus, execDelay: execDelay}
 	cfg := &ssh.ServerConfig{
 		PasswordCallback: func(c ssh.ConnMetadata, pw []byte) (*ssh.Permissions, error) {
 			if c.User() == user && string(pw) == password {
@@ -118,6 +120,7 @@ func (s *testServer) serve(nc net.Conn, cfg *ssh.ServerConfig) {
 					continue
 				}
 				req.Reply(true, nil)
+				time.Sleep(s.execDelay)
 				ch.Write([]byte("ok\n"))
 				status := ssh.Marshal(struct{ Status uint32 }{s.exitStatus})
 				ch.SendRequest("exit-status", false, status)
