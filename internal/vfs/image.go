@@ -27,6 +27,7 @@ type memEntry struct {
 	meta    Meta
 	content []byte
 	kids    []string // sorted child names, directories only
+	subdirs uint32   // how many kids are directories, for the link count
 }
 
 // NewMemImage returns an image holding only the root directory.
@@ -106,21 +107,32 @@ func (m *MemImage) Add(p string, meta Meta, content []byte) {
 		return
 	}
 	m.ensureDir(path.Dir(p))
+	parent := m.nodes[path.Dir(p)]
 	if old, ok := m.nodes[p]; ok {
-		if old.meta.Mode.IsDir() && !meta.Mode.IsDir() {
+		switch {
+		case old.meta.Mode.IsDir() && !meta.Mode.IsDir():
 			m.dropSubtree(p)
+			parent.subdirs--
+		case !old.meta.Mode.IsDir() && meta.Mode.IsDir():
+			parent.subdirs++
 		}
 		old.meta = meta
 		old.content = content
 		return
 	}
 	m.nodes[p] = &memEntry{meta: meta, content: content}
-	parent := m.nodes[path.Dir(p)]
-	name := meta.Name
+	m.link(parent, meta.Name, meta.Mode.IsDir())
+}
+
+// link adds name to parent's sorted children. Called with m.mu held.
+func (m *MemImage) link(parent *memEntry, name string, isDir bool) {
 	i := sort.SearchStrings(parent.kids, name)
 	parent.kids = append(parent.kids, "")
 	copy(parent.kids[i+1:], parent.kids[i:])
 	parent.kids[i] = name
+	if isDir {
+		parent.subdirs++
+	}
 }
 
 // ensureDir creates p and its parents as directories where missing. Called with m.mu held.
@@ -135,11 +147,7 @@ func (m *MemImage) ensureDir(p string) {
 	name := path.Base(p)
 	m.nodes[p] = &memEntry{meta: Meta{Name: name, Mode: fs.ModeDir | 0o755, Size: 4096,
 		MTime: m.time, ATime: m.time, CTime: m.time}}
-	parent := m.nodes[path.Dir(p)]
-	i := sort.SearchStrings(parent.kids, name)
-	parent.kids = append(parent.kids, "")
-	copy(parent.kids[i+1:], parent.kids[i:])
-	parent.kids[i] = name
+	m.link(m.nodes[path.Dir(p)], name, true)
 }
 
 func (m *MemImage) dropSubtree(p string) {
@@ -150,21 +158,17 @@ func (m *MemImage) dropSubtree(p string) {
 		delete(m.nodes, c)
 	}
 	e.kids = nil
+	e.subdirs = 0
 }
 
 // meta returns e's metadata with a directory's link count filled in as ext4 counts it.
 // Called with m.mu held.
-func (m *MemImage) meta(p string, e *memEntry) Meta {
+func (m *MemImage) meta(e *memEntry) Meta {
 	md := e.meta
 	if md.Nlink == 0 {
 		md.Nlink = 1
 		if md.Mode.IsDir() {
-			md.Nlink = 2
-			for _, k := range e.kids {
-				if c := m.nodes[path.Join(p, k)]; c != nil && c.meta.Mode.IsDir() {
-					md.Nlink++
-				}
-			}
+			md.Nlink = 2 + e.subdirs
 		}
 	}
 	return md
@@ -179,7 +183,7 @@ func (m *MemImage) Lstat(p string) (Meta, bool) {
 	if !ok {
 		return Meta{}, false
 	}
-	return m.meta(p, e), true
+	return m.meta(e), true
 }
 
 // ReadDir implements Image.
@@ -194,7 +198,7 @@ func (m *MemImage) ReadDir(p string) ([]Meta, bool) {
 	out := make([]Meta, 0, len(e.kids))
 	for _, k := range e.kids {
 		c := path.Join(p, k)
-		out = append(out, m.meta(c, m.nodes[c]))
+		out = append(out, m.meta(m.nodes[c]))
 	}
 	return out, true
 }

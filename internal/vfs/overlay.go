@@ -1,7 +1,6 @@
 package vfs
 
 import (
-	"hash/fnv"
 	"io/fs"
 	"path"
 	"sort"
@@ -106,9 +105,13 @@ func newOverlay(img Image, q Quotas) *overlay {
 }
 
 func hashIno(p string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(p))
-	return hashInoBase + h.Sum64()%hashInoSpan
+	// FNV-1a, inline to avoid allocating a hash.Hash per entry listed.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(p); i++ {
+		h ^= uint64(p[i])
+		h *= 1099511628211
+	}
+	return hashInoBase + h%hashInoSpan
 }
 
 func joinPath(dir, name string) string {
@@ -200,30 +203,34 @@ func (o *overlay) imageHas(d ref, name string) bool {
 
 // list returns the merged entries of directory d, sorted by name.
 func (o *overlay) list(d ref) []ref {
-	var out []ref
+	var ms []Meta
 	if d.src != "" {
-		ms, _ := o.img.ReadDir(d.src)
-		for _, m := range ms {
-			if d.on != nil {
-				if _, ok := d.on.kids[m.Name]; ok {
-					continue
-				}
-			}
-			sp := joinPath(d.src, m.Name)
-			if m.Ino == 0 {
-				m.Ino = hashIno(sp)
-			}
-			out = append(out, ref{path: joinPath(d.path, m.Name), src: sp, m: m})
-		}
+		ms, _ = o.img.ReadDir(d.src)
 	}
+	var kids map[string]*onode
 	if d.on != nil {
-		for name, k := range d.on.kids {
-			if r, ok := o.nodeRef(joinPath(d.path, name), k); ok {
-				out = append(out, r)
-			}
+		kids = d.on.kids
+	}
+	out := make([]ref, 0, len(ms)+len(kids))
+	for _, m := range ms {
+		if _, ok := kids[m.Name]; ok {
+			continue
+		}
+		sp := joinPath(d.src, m.Name)
+		if m.Ino == 0 {
+			m.Ino = hashIno(sp)
+		}
+		out = append(out, ref{path: joinPath(d.path, m.Name), src: sp, m: m})
+	}
+	for name, k := range kids {
+		if r, ok := o.nodeRef(joinPath(d.path, name), k); ok {
+			out = append(out, r)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].m.Name < out[j].m.Name })
+	// The image lists in order already; only overlay entries need placing.
+	if len(kids) > 0 {
+		sort.Slice(out, func(i, j int) bool { return out[i].m.Name < out[j].m.Name })
+	}
 	return out
 }
 

@@ -101,10 +101,7 @@ func TestEntryQuota(t *testing.T) {
 
 func TestTotalQuotaEvictsLeastRecentlyUsed(t *testing.T) {
 	dir := t.TempDir()
-	m, err := NewManager(testImage(), dir, Quotas{PerIP: 80, Total: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := newTestManager(t, dir, Quotas{PerIP: 80, Total: 100})
 	write := func(ip, p string, n int) error {
 		t.Helper()
 		f, err := m.Acquire(ip)
