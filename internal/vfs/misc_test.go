@@ -206,3 +206,34 @@ func TestHashInoMatchesFNV(t *testing.T) {
 		t.Errorf("hashIno = %d, want %d", got, want)
 	}
 }
+
+func TestPermissionSeam(t *testing.T) {
+	// Root is never refused, whatever the mode.
+	f := newTestFS(t)
+	wantErrno(t, f.Chmod("/root", 0), 0)
+	if got := mustRead(t, f, "/root/.bashrc"); got == "" {
+		t.Errorf("root refused")
+	}
+	// A non-root credential gets the kernel's owner/group/other checks.
+	g := newTestFS(t)
+	g.cred = cred{uid: 1000, gid: 1000}
+	_, err := g.ReadDir("/root") // 0700 root
+	wantErrno(t, err, syscall.EACCES)
+	_, err = g.ReadFile("/etc/shadow") // 0640 root:42
+	wantErrno(t, err, syscall.EACCES)
+	if got := mustRead(t, g, "/etc/passwd"); got == "" {
+		t.Errorf("world-readable file refused")
+	}
+	wantErrno(t, g.WriteFile("/etc/x", nil, 0o644), syscall.EACCES)
+	wantErrno(t, g.WriteFile("/tmp/mine", nil, 0o644), 0)
+	if m, _ := g.Stat("/tmp/mine"); m.UID != 1000 || m.GID != 1000 {
+		t.Errorf("new file owned by %d:%d", m.UID, m.GID)
+	}
+	wantErrno(t, g.Chmod("/etc/passwd", 0o777), syscall.EPERM)
+	wantErrno(t, g.Chmod("/tmp/mine", 0o600), 0)
+	h := newTestFS(t)
+	h.cred = cred{uid: 1000, gid: 42}
+	if got := mustRead(t, h, "/etc/shadow"); got == "" {
+		t.Errorf("group-readable file refused to the group")
+	}
+}

@@ -472,7 +472,8 @@ func (f *FS) Rename(oldp, newp string) error {
 	if err := o.roomForEntries(o.missing(ow.parent.path) + o.missing(nw.parent.path) + 2); err != nil {
 		return perr("rename", oldp, err)
 	}
-	o.materialize(ow.parent.path)
+	// Both parents get their nodes before anything moves: the new parent's path is never
+	// inside the entry being moved (checked above), so this cannot see a half-done state.
 	o.materialize(nw.parent.path)
 	opn := o.materialize(ow.parent.path)
 	mv, had := opn.kids[ow.name]
@@ -510,7 +511,10 @@ func (f *FS) Symlink(target, link string) error {
 	if target == "" {
 		return perr("symlink", link, syscall.ENOENT)
 	}
-	if len(target) >= pathMax || strings.IndexByte(target, 0) >= 0 {
+	if strings.IndexByte(target, 0) >= 0 {
+		return perr("symlink", link, syscall.EINVAL)
+	}
+	if len(target) >= pathMax {
 		return perr("symlink", link, syscall.ENAMETOOLONG)
 	}
 	w, err := o.walkEntry(f.cred, link)

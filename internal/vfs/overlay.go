@@ -52,8 +52,9 @@ type ref struct {
 func (r ref) isDir() bool     { return r.m.Mode.IsDir() }
 func (r ref) isSymlink() bool { return r.m.Mode&fs.ModeSymlink != 0 }
 
-// cred is who performs an operation. Sessions run as root today and root may do anything,
-// so allow always succeeds; permission checks for other users belong in allow only.
+// cred is who performs an operation. Sessions run as root today, and root may do
+// anything; the checks for other users live in allow alone, so emulating a non-root login
+// later means setting FS.cred and nothing else.
 type cred struct{ uid, gid uint32 }
 
 // Access bits for allow, as in access(2).
@@ -63,15 +64,26 @@ const (
 	accRead  = 4
 )
 
-// allow reports whether c may access an entry with metadata m as want asks.
+// allow reports whether c may access an entry with metadata m as want asks, with the
+// owner/group/other rules of the kernel (supplementary groups are not modelled).
 func (c cred) allow(m Meta, want int) error {
 	if c.uid == 0 {
 		return nil
 	}
-	// Non-root users are not emulated yet; refuse rather than guess.
-	_ = m
-	_ = want
-	return syscall.EACCES
+	perm := uint32(m.Mode.Perm())
+	var bits uint32
+	switch {
+	case c.uid == m.UID:
+		bits = perm >> 6
+	case c.gid == m.GID:
+		bits = perm >> 3
+	default:
+		bits = perm
+	}
+	if uint32(want)&^bits&7 != 0 {
+		return syscall.EACCES
+	}
+	return nil
 }
 
 // overlay is the copy-on-write layer of one source IP (or of one MemFS).
