@@ -230,7 +230,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			p.Phase, p.Elapsed.Seconds(), p.PhaseTotal.Seconds(), p.Handshakes, p.Logins, p.Commands, p.Errors)
 	}
 	fmt.Fprintf(stderr, "bench: %s as %s, %d conns, %v (three phases of %v); host keys are not checked\n",
-		resolved, o.User, o.Conns, o.Duration, o.Duration/phaseCount)
+		resolved, o.User, o.Conns, o.Duration, (o.Duration / phaseCount).Round(time.Millisecond))
 	res, err := Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "lure bench ssh: %v\n", err)
