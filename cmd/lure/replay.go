@@ -69,4 +69,3 @@ Options:
 	}
 	return 0
 }
-

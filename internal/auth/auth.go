@@ -216,6 +216,24 @@ func (p *Policy) Check(ip, user, password string) bool {
 	return false
 }
 
+// Fail records a failed attempt from ip that never reached the policy (for example a user
+// name the fake host does not have), so it still counts towards the IP's threshold.
+func (p *Policy) Fail(ip string) {
+	if p.creds != nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	st := p.ips[ip]
+	if st == nil {
+		st = &ipState{}
+		p.ips[ip] = st
+		p.evictLocked()
+	}
+	st.Seen = p.now().UTC()
+	p.failLocked(st)
+}
+
 func (p *Policy) failLocked(st *ipState) {
 	if st.Failures < 1000 {
 		st.Failures++

@@ -200,4 +200,3 @@ func (h *chanHandler) session(nc gossh.NewChannel) {
 		_ = ch.Close()
 	}
 }
-

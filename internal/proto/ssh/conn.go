@@ -56,11 +56,11 @@ var errAuthFailed = errors.New("authentication failed")
 
 // connState is one client connection.
 type connState struct {
-	s     *Server
-	ev    *session.Events
-	ip    string
-	wc    *wireConn
-	start time.Time
+	s      *Server
+	ev     *session.Events
+	ip     string
+	wc     *wireConn
+	start  time.Time
 	ctx    context.Context
 	cancel context.CancelFunc
 
