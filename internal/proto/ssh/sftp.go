@@ -42,16 +42,21 @@ func (h *chanHandler) sftp(ctx context.Context, ch io.ReadWriteCloser) int {
 		home = "/"
 	}
 	fsh := &sftpFS{sess: h.sess, fs: h.sess.FS(), home: home}
-	srv := sftp.NewRequestServer(ch, sftp.Handlers{FileGet: fsh, FilePut: fsh, FileCmd: fsh, FileList: fsh}, sftp.WithStartDirectory(home))
-	stop := context.AfterFunc(ctx, func() { srv.Close() })
+	// The request server closes its stream when it ends; the channel must stay open until
+	// exit-status is sent, so it gets a wrapper whose Close does nothing.
+	srv := sftp.NewRequestServer(noClose{ch}, sftp.Handlers{FileGet: fsh, FilePut: fsh, FileCmd: fsh, FileList: fsh}, sftp.WithStartDirectory(home))
+	stop := context.AfterFunc(ctx, func() { ch.Close() })
 	defer stop()
 	err := srv.Serve()
-	srv.Close()
 	if err != nil && !errors.Is(err, io.EOF) {
 		return 1
 	}
 	return 0
 }
+
+type noClose struct{ io.ReadWriter }
+
+func (noClose) Close() error { return nil }
 
 // sftpFS implements pkg/sftp's request handlers over a vfs.FS.
 type sftpFS struct {
@@ -83,8 +88,9 @@ func (f *sftpFS) Filewrite(r *sftp.Request) (io.WriterAt, error) {
 	if pf.Append || (!pf.Trunc && !pf.Creat) {
 		initial, _ = f.fs.ReadFile(p)
 	}
-	// Fail early when the directory is missing, as open(2) would.
-	if _, err := f.fs.Stat(path.Dir(p)); err != nil {
+	// Create the file now, as open(2) with O_CREAT would: clients set its mode and times
+	// through the open handle (fsetstat) before they close it.
+	if err := f.fs.WriteFile(p, initial, 0o644); err != nil {
 		return nil, err
 	}
 	return &uploadBuf{f: f, path: p, data: initial, appendMode: pf.Append}, nil
