@@ -297,7 +297,7 @@ func whoCmd(p *Proc) int {
 	}
 	if users && loggedIn {
 		lt, _ := c.whoTime(c.loginTime().In(loc))
-		line(c.userName(), "+", c.tty(), lt, ".", strconv.Itoa(c.shellPID()-13), "("+c.srcIP()+")")
+		line(c.userName(), "+", c.tty(), lt, ".", strconv.Itoa(c.shellPID()-7), "("+c.srcIP()+")")
 	}
 	return c.done(0)
 }

@@ -370,21 +370,27 @@ func commOf(args string) string {
 	return s
 }
 
-// shellPID is the session's login shell pid.
+// shellPID is the session's login shell pid ($$). Without Session.ShellPID it is derived
+// the way the shell picks $$ (above the persona's highest pid, varied by session), so that
+// ps and $$ agree.
 func (c *cmd) shellPID() int {
 	s := c.session()
 	if s.ShellPID > 0 {
 		return s.ShellPID
 	}
-	maxPID := 1
+	base := 1000
 	for _, p := range c.persona().Processes {
-		if p.PID > maxPID {
-			maxPID = p.PID
+		if p.PID >= base {
+			base = p.PID + 1
 		}
 	}
+	seed := "lure"
+	if c.Session != nil {
+		seed = s.ID + s.SrcIP
+	}
 	h := fnv.New32a()
-	io.WriteString(h, s.ID)
-	return maxPID + 200 + int(h.Sum32()%3000)
+	io.WriteString(h, seed)
+	return base + 40 + int(h.Sum32()%4000)*2
 }
 
 // commandSerial counts the command lines run so far in the session, so each new command
@@ -435,15 +441,15 @@ func (c *cmd) processes(self string) []proc {
 	}
 	parent := sshdMain
 	if user != "root" {
-		out = append(out, proc{PID: shell - 16, PPID: sshdMain, User: "root", UID: 0, Args: "sshd: " + user + " [priv]",
+		out = append(out, proc{PID: shell - 9, PPID: sshdMain, User: "root", UID: 0, Args: "sshd: " + user + " [priv]",
 			Comm: "sshd", TTY: "?", Start: login, CPU: 0, RSS: 11264, VSZ: 17640, Stat: "Ss"})
-		parent = shell - 16
+		parent = shell - 9
 	}
 	sshdStat := "Ss"
 	if user != "root" {
 		sshdStat = "S"
 	}
-	out = append(out, proc{PID: shell - 13, PPID: parent, User: user, UID: c.User.UID, Args: "sshd: " + sshdLabel,
+	out = append(out, proc{PID: shell - 7, PPID: parent, User: user, UID: c.User.UID, Args: "sshd: " + sshdLabel,
 		Comm: "sshd", TTY: "?", Start: login, CPU: 10 * time.Millisecond, RSS: 7064, VSZ: 17976, Stat: sshdStat})
 	shellArgs, shellStat := "-bash", "Ss"
 	if tty == "" {
@@ -455,7 +461,7 @@ func (c *cmd) processes(self string) []proc {
 		}
 		shellStat = "Ss"
 	}
-	out = append(out, proc{PID: shell, PPID: shell - 13, User: user, UID: c.User.UID, Args: shellArgs,
+	out = append(out, proc{PID: shell, PPID: shell - 7, User: user, UID: c.User.UID, Args: shellArgs,
 		Comm: "bash", TTY: ttyCol, Start: login, CPU: 0, RSS: 4096, VSZ: 8196, Stat: shellStat})
 	if self != "" {
 		st := "R"

@@ -195,16 +195,16 @@ func envCmd(p *Proc) int {
 	}
 	var script strings.Builder
 	if dir != "" {
-		script.WriteString("cd " + shellWord(dir) + " && ")
+		script.WriteString("cd " + sysQuoteWord(dir) + " && ")
 	}
 	for _, u := range unset {
-		script.WriteString("unset " + shellWord(u) + "; ")
+		script.WriteString("unset " + sysQuoteWord(u) + "; ")
 	}
 	for _, a := range assigns {
 		k, v, _ := strings.Cut(a, "=")
-		script.WriteString(k + "=" + shellWord(v) + " ")
+		script.WriteString(k + "=" + sysQuoteWord(v) + " ")
 	}
-	script.WriteString(shellWords(rest))
+	script.WriteString(sysQuoteWords(rest))
 	c.flush()
 	return c.runSub(script.String())
 }
@@ -219,19 +219,19 @@ func (c *cmd) runSub(script string) int {
 	return c.Sub(ctx, script, nil, c.Stdin, c.Stdout, c.Stderr)
 }
 
-// shellWord quotes s for a shell script.
-func shellWord(s string) string {
+// sysQuoteWord quotes s for a shell script.
+func sysQuoteWord(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,") == "" {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// shellWords quotes each word and joins them.
-func shellWords(w []string) string {
+// sysQuoteWords quotes each word and joins them.
+func sysQuoteWords(w []string) string {
 	q := make([]string, len(w))
 	for i, s := range w {
-		q[i] = shellWord(s)
+		q[i] = sysQuoteWord(s)
 	}
 	return strings.Join(q, " ")
 }

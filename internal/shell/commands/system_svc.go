@@ -345,7 +345,7 @@ func sudoCmd(p *Proc) int {
 		c.errRaw("sudo: " + rest[0] + ": command not found\n")
 		return c.done(1)
 	}
-	return c.runSub(shellWords(rest))
+	return c.runSub(sysQuoteWords(rest))
 }
 
 func suCmd(p *Proc) int {
