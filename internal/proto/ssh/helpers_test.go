@@ -131,6 +131,9 @@ func testCommands() *commands.Registry {
 var sharedKeys string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(holdClientsEnv) != "" {
+		holdClients()
+	}
 	dir, err := os.MkdirTemp("", "lure-ssh-keys-")
 	if err != nil {
 		panic(err)
