@@ -110,9 +110,9 @@ func wCmd(p *Proc) int {
 			h += "FROM             "
 		}
 		if long {
-			h += " LOGIN@   IDLE   JCPU   PCPU WHAT\n"
+			h += "LOGIN@   IDLE   JCPU   PCPU WHAT\n"
 		} else {
-			h += "  IDLE WHAT\n"
+			h += " IDLE WHAT\n"
 		}
 		c.print(h)
 	}
