@@ -166,7 +166,7 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 		}
 		tt := curTerm()
 		tt.SetPrompt(visible)
-		hist.enabled = true
+		hist.setEnabled(true)
 		line, err := tt.ReadLine()
 		if errors.Is(err, term.ErrPasteIndicator) {
 			err = nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	gossh "golang.org/x/crypto/ssh"
 
@@ -11,11 +12,15 @@ import (
 	"github.com/lure-sensor/lure/internal/session"
 )
 
+// maxSessions is OpenSSH's MaxSessions default: open session channels per connection.
+const maxSessions = 10
+
 // chanHandler serves the channels of one logged-in connection.
 type chanHandler struct {
 	cs   *connState
 	sess *session.Session
 	last session.LastLogin
+	open atomic.Int32 // session channels open now
 }
 
 // Request payloads (RFC 4254).

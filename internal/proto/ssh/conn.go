@@ -240,9 +240,16 @@ func (cs *connState) serve(sconn *gossh.ServerConn, chans <-chan gossh.NewChanne
 	for nc := range chans {
 		switch nc.ChannelType() {
 		case "session":
+			// OpenSSH's MaxSessions (10) bounds the session channels of one connection.
+			if ch.open.Add(1) > maxSessions {
+				ch.open.Add(-1)
+				_ = nc.Reject(gossh.Prohibited, "open failed")
+				continue
+			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				defer ch.open.Add(-1)
 				ch.session(nc)
 			}()
 		case "direct-tcpip":

@@ -615,3 +615,32 @@ func TestShutdownEndsSessions(t *testing.T) {
 		t.Fatalf("recording not on disk: %v", err)
 	}
 }
+
+func TestMaxSessionsPerConnection(t *testing.T) {
+	ts := startServer(t, nil)
+	c := dial(t, ts)
+	var sessions []*gossh.Session
+	for i := 0; i < maxSessions; i++ {
+		s, err := c.NewSession()
+		if err != nil {
+			t.Fatalf("session %d: %v", i, err)
+		}
+		sessions = append(sessions, s)
+	}
+	if _, err := c.NewSession(); err == nil {
+		t.Fatal("an 11th session channel was opened; OpenSSH's MaxSessions is 10")
+	}
+	sessions[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, err := c.NewSession()
+		if err == nil {
+			s.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("closing a session did not free its slot")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
