@@ -137,6 +137,7 @@ func newTestEnv(t *testing.T) *tenv {
 	img.AddFile("/etc/skel/.bashrc", "# ~/.bashrc\n", 0o644)
 	img.AddDir("/root", 0o700)
 	img.AddDir("/tmp", 0o1777)
+	img.AddDir("/boot/efi", 0o700)
 	img.AddDir("/home/deploy", 0o755)
 	img.AddDir("/var/spool/cron/crontabs", 0o730)
 	for _, b := range []string{"ls", "env", "printenv", "wget", "curl", "bash", "sleep", "id", "cat", "echo", "true"} {

@@ -464,7 +464,12 @@ func crontabCheck(s string) (int, string) {
 		}
 		names := []string{"minute", "hour", "day-of-month", "month", "day-of-week"}
 		for i, nm := range names {
-			if i >= len(f) || strings.Trim(f[i], "0123456789*/,-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+			allowed := "0123456789*/,-"
+			if i >= 3 {
+				// Months and weekdays may be named (jan, mon).
+				allowed += "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			}
+			if i >= len(f) || strings.Trim(f[i], allowed) != "" {
 				return n + 1, "bad " + nm
 			}
 		}
