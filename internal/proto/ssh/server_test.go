@@ -3,6 +3,7 @@ package ssh
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/md5"
 	"crypto/rand"
@@ -642,5 +643,53 @@ func TestMaxSessionsPerConnection(t *testing.T) {
 			t.Fatal("closing a session did not free its slot")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestIdleTimeoutAfterLogin(t *testing.T) {
+	ts := startServer(t, func(o *Options) { o.Config.IdleTimeout = config.Duration(300 * time.Millisecond) })
+	c := dial(t, ts)
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("idle logged-in connection was not closed")
+	}
+	ts.events.wait(t, event.SessionClosed, nil)
+}
+
+func TestListenAndServe(t *testing.T) {
+	dir := t.TempDir()
+	copyKeys(t, dir)
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	srv, err := New(Options{Config: config.SSH{Listen: config.StringList{addr}}, DataDir: dir, Persona: testPersona()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.ListenAndServe(ctx) }()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// Without configured credentials the default policy keeps its state in DATA_DIR/auth.
+	if _, err := os.Stat(filepath.Join(dir, "auth", "secret")); err != nil {
+		t.Fatal(err)
 	}
 }
