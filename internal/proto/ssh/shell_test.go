@@ -164,9 +164,15 @@ func TestInteractiveShell(t *testing.T) {
 	if got := tm.expect(prompt); got != "\r\n\r\ngot \"s3cret\\n\"\r\n"+prompt {
 		t.Fatalf("password read %q", got)
 	}
-	// Window change is accepted while the shell runs.
+	// Window change is accepted while the shell runs; the line editor repaints the prompt
+	// (readline does too, after SIGWINCH).
 	if err := s.WindowChange(50, 132); err != nil {
 		t.Fatal(err)
+	}
+	tm.expect("\x1b[Kroot@testhost:~# ")
+	tm.send("tout z\r")
+	if got := tm.expect(prompt); got != "tout z\r\n\x1b[?2004l\rout:z\r\n"+prompt {
+		t.Fatalf("after resize %q", got)
 	}
 	// Ctrl-D logs out.
 	tm.send("\x04")
@@ -223,7 +229,7 @@ func TestInteractiveShell(t *testing.T) {
 	for _, e := range ts.events.all(event.CommandInput) {
 		inputs = append(inputs, e.Fields["input"].(string))
 	}
-	if strings.Join(inputs, "|") != "tout a b|tenv|tsleep|tread" {
+	if strings.Join(inputs, "|") != "tout a b|tenv|tsleep|tread|tout z" {
 		t.Fatalf("command.input events %q", inputs)
 	}
 }
