@@ -222,21 +222,21 @@ func TestSFTPAndSCPWithOpenSSH(t *testing.T) {
 	if err := os.WriteFile(src, payload, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	run := func(name string, args ...string) {
+	run := func(stdin, name string, args ...string) {
 		t.Helper()
 		cmd := exec.Command(sshpass, append([]string{"-p", password, name}, args...)...)
+		cmd.Stdin = strings.NewReader(stdin)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
 		}
 	}
-	batch := filepath.Join(local, "batch")
-	os.WriteFile(batch, []byte("put "+src+" /tmp/sftp.sh\nget /tmp/sftp.sh "+filepath.Join(local, "sftp-back")+"\n"), 0o644)
-	run("sftp", append(l.sshArgs("-P", l.port(), "-b", batch), "root@127.0.0.1")...)
-	run("scp", append(l.sshArgs("-P", l.port(), src), "root@127.0.0.1:/tmp/scp.sh")...)
-	run("scp", append(l.sshArgs("-P", l.port(), "root@127.0.0.1:/tmp/scp.sh"), filepath.Join(local, "scp-back"))...)
-	run("scp", append(l.sshArgs("-O", "-P", l.port(), src), "root@127.0.0.1:/tmp/legacy.sh")...)
-	run("scp", append(l.sshArgs("-O", "-P", l.port(), "root@127.0.0.1:/tmp/legacy.sh"), filepath.Join(local, "legacy-back"))...)
+	// sftp -b would force BatchMode (no password prompt for sshpass): commands go on stdin.
+	run("put "+src+" /tmp/sftp.sh\nget /tmp/sftp.sh "+filepath.Join(local, "sftp-back")+"\n", "sftp", append(l.sshArgs("-P", l.port()), "root@127.0.0.1")...)
+	run("", "scp", append(l.sshArgs("-P", l.port(), src), "root@127.0.0.1:/tmp/scp.sh")...)
+	run("", "scp", append(l.sshArgs("-P", l.port(), "root@127.0.0.1:/tmp/scp.sh"), filepath.Join(local, "scp-back"))...)
+	run("", "scp", append(l.sshArgs("-O", "-P", l.port(), src), "root@127.0.0.1:/tmp/legacy.sh")...)
+	run("", "scp", append(l.sshArgs("-O", "-P", l.port(), "root@127.0.0.1:/tmp/legacy.sh"), filepath.Join(local, "legacy-back"))...)
 	for _, f := range []string{"sftp-back", "scp-back", "legacy-back"} {
 		b, err := os.ReadFile(filepath.Join(local, f))
 		if err != nil || !bytes.Equal(b, payload) {
