@@ -86,9 +86,12 @@ type Response struct {
 	Status      int    // 200
 	StatusText  string // "OK"
 	ContentType string // as the server sent it, "" when absent
-	RemoteAddr  string // "93.184.216.34:80"
-	Body        []byte
-	Elapsed     time.Duration
+	// ContentLength is what the server announced (-1 when it did not, as with chunked
+	// transfers); wget and curl print it before the body arrives.
+	ContentLength int64
+	RemoteAddr    string // "93.184.216.34:80"
+	Body          []byte
+	Elapsed       time.Duration
 }
 
 // Client fetches URLs within its Options. It is safe for concurrent use.
@@ -242,13 +245,14 @@ func (c *Client) Get(ctx context.Context, rawURL string) (*Response, error) {
 	defer resp.Body.Close()
 	body, err := c.readBody(ctx, resp.Body)
 	out := &Response{
-		URL:         resp.Request.URL.String(),
-		Status:      resp.StatusCode,
-		StatusText:  strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
-		ContentType: resp.Header.Get("Content-Type"),
-		RemoteAddr:  lastAddr(),
-		Body:        body,
-		Elapsed:     time.Since(start),
+		URL:           resp.Request.URL.String(),
+		Status:        resp.StatusCode,
+		StatusText:    strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode))),
+		ContentType:   resp.Header.Get("Content-Type"),
+		ContentLength: resp.ContentLength,
+		RemoteAddr:    lastAddr(),
+		Body:          body,
+		Elapsed:       time.Since(start),
 	}
 	if err != nil {
 		e := c.classify(ctx, rawURL, lastAddr(), err)

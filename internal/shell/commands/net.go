@@ -46,6 +46,7 @@ type fetchResult struct {
 	status      int
 	statusText  string
 	contentType string
+	length      int64  // announced length, -1 when unknown
 	remote      string // "ip:port" when known
 	elapsed     time.Duration
 }
@@ -76,6 +77,9 @@ func parseToolURL(raw string) (urlTarget, bool) {
 	u, err := url.Parse(s)
 	if err != nil || u.Hostname() == "" {
 		return urlTarget{}, false
+	}
+	if u.Path == "" && u.Opaque == "" {
+		u.Path = "/"
 	}
 	t := urlTarget{u: u, host: u.Hostname(), port: u.Port()}
 	if t.port == "" {
@@ -170,13 +174,13 @@ func (c *cmd) doFetch(t urlTarget) (*fetchResult, *fetchFailure) {
 			return nil, downloadFailure(err)
 		}
 		return &fetchResult{body: r.Body, status: r.Status, statusText: r.StatusText, contentType: r.ContentType,
-			remote: r.RemoteAddr, elapsed: r.Elapsed}, nil
+			length: r.ContentLength, remote: r.RemoteAddr, elapsed: r.Elapsed}, nil
 	}
 	body, err := s.Net.Fetch(ctx, t.u.String())
 	if err != nil {
 		return nil, downloadFailure(err)
 	}
-	return &fetchResult{body: body, status: 200, statusText: "OK", elapsed: time.Since(start)}, nil
+	return &fetchResult{body: body, status: 200, statusText: "OK", length: int64(len(body)), elapsed: time.Since(start)}, nil
 }
 
 // downloadFailure maps the fetcher's errors onto what wget and curl print.
@@ -208,7 +212,7 @@ func downloadFailure(err error) *fetchFailure {
 	case download.KindStatus:
 		r := e.Response
 		return &fetchFailure{stage: "status", addrs: addrs, code: 22, result: &fetchResult{body: r.Body, status: r.Status,
-			statusText: r.StatusText, contentType: r.ContentType, remote: r.RemoteAddr, elapsed: r.Elapsed}}
+			statusText: r.StatusText, contentType: r.ContentType, length: r.ContentLength, remote: r.RemoteAddr, elapsed: r.Elapsed}}
 	case download.KindScheme:
 		return &fetchFailure{stage: "other", text: "Unsupported scheme", code: 1}
 	}
@@ -311,7 +315,7 @@ func wgetEta(secs int) string {
 
 // wgetDots renders wget's dot progress (the non-terminal default): one dot per KiB, ten
 // per group, fifty per line, each full line ending with its percentage, speed and ETA.
-func wgetDots(total int64, elapsed time.Duration) string {
+func wgetDots(total int64, known bool, elapsed time.Duration) string {
 	var b strings.Builder
 	const rowBytes = 50 * 1024
 	dots := total / 1024
@@ -330,11 +334,15 @@ func wgetDots(total int64, elapsed time.Duration) string {
 			b.WriteByte('.')
 		}
 		done := (r + 1) * rowBytes
-		fmt.Fprintf(&b, "%3d%%", int(100*float64(done)/float64(total)))
+		if known {
+			fmt.Fprintf(&b, "%3d%%", int(100*float64(done)/float64(total)))
+		}
 		rate, u := wgetRate(rowBytes, perRow)
 		fmt.Fprintf(&b, " %4.*f%c", rateDigits(rate), rate, names[u])
-		left := time.Duration(float64(elapsed) * float64(total-done) / float64(total))
-		fmt.Fprintf(&b, " %s", wgetEta(int(left.Seconds()+0.5)))
+		if known {
+			left := time.Duration(float64(elapsed) * float64(total-done) / float64(total))
+			fmt.Fprintf(&b, " %s", wgetEta(int(left.Seconds()+0.5)))
+		}
 	}
 	rem := dots - rows*50
 	fmt.Fprintf(&b, "\n%6dK", rows*50)
@@ -348,7 +356,9 @@ func wgetDots(total int64, elapsed time.Duration) string {
 			b.WriteByte(' ')
 		}
 	}
-	b.WriteString("100%")
+	if known {
+		b.WriteString("100%")
+	}
 	lastBytes := total - rows*rowBytes
 	lastDur := elapsed - time.Duration(rows)*perRow
 	rate, u := wgetRate(lastBytes, lastDur)
@@ -569,9 +579,13 @@ func wgetCmd(p *Proc) int {
 		}
 		log(fmt.Sprintf("HTTP request sent, awaiting response... %d %s\n", res.status, res.statusText))
 		n := int64(len(res.body))
-		length := "Length: " + strconv.FormatInt(n, 10)
-		if n >= 1024 {
-			length += " (" + wgetHuman(n) + ")"
+		known := res.length >= 0
+		length := "Length: unspecified"
+		if known {
+			length = "Length: " + strconv.FormatInt(n, 10)
+			if n >= 1024 {
+				length += " (" + wgetHuman(n) + ")"
+			}
 		}
 		if res.contentType != "" {
 			length += " [" + strings.TrimSpace(strings.SplitN(res.contentType, ";", 2)[0]) + "]"
@@ -606,7 +620,7 @@ func wgetCmd(p *Proc) int {
 		if el <= 0 {
 			el = time.Millisecond
 		}
-		log(wgetDots(n, el))
+		log(wgetDots(n, known, el))
 		if toStdout {
 			c.write(res.body)
 			c.flush()
@@ -617,7 +631,11 @@ func wgetCmd(p *Proc) int {
 		if toStdout {
 			how = "written to stdout"
 		}
-		log(fmt.Sprintf("%s (%.*f %s) - %s [%d/%d]\n\n", stamp(), rateDigits(rate), rate, units[u], how, n, n))
+		count := fmt.Sprintf("[%d/%d]", n, n)
+		if !known {
+			count = fmt.Sprintf("[%d]", n)
+		}
+		log(fmt.Sprintf("%s (%.*f %s) - %s %s\n\n", stamp(), rateDigits(rate), rate, units[u], how, count))
 		destName := abs
 		if toStdout {
 			destName = "-"
