@@ -38,6 +38,13 @@ This is free software; you are free to change and redistribute it.
 There is NO WARRANTY, to the extent permitted by law.
 `
 
+// bashShortUsage is what bash prints after an invalid option.
+const bashShortUsage = "Usage:\tbash [GNU long option] [option] ...\n\tbash [GNU long option] [option] script-file ...\n" +
+	"GNU long options:\n\t--debug\n\t--debugger\n\t--dump-po-strings\n\t--dump-strings\n\t--help\n\t--init-file\n" +
+	"\t--login\n\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n\t--pretty-print\n\t--rcfile\n\t--restricted\n" +
+	"\t--verbose\n\t--version\nShell options:\n\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n" +
+	"\t-abefhkmnptuvxBCEHPT or -o option\n"
+
 // shellInvocation is a parsed "bash [options] [-c string | file] [args]".
 type shellInvocation struct {
 	command    string
@@ -144,10 +151,10 @@ func bashCmd(p *Proc) int {
 		c.print("GNU bash, version 5.2.15(1)-release-(x86_64-pc-linux-gnu)\nUsage:\tbash [GNU long option] [option] ...\n\tbash [GNU long option] [option] script-file ...\nGNU long options:\n\t--debug\n\t--debugger\n\t--dump-po-strings\n\t--dump-strings\n\t--help\n\t--init-file\n\t--login\n\t--noediting\n\t--noprofile\n\t--norc\n\t--posix\n\t--pretty-print\n\t--rcfile\n\t--restricted\n\t--verbose\n\t--version\nShell options:\n\t-ilrsD or -c command or -O shopt_option\t\t(invocation only)\n\t-abefhkmnptuvxBCEHPT or -o option\nType `bash -c \"help set\"' for more information about shell options.\nType `bash -c help' for more information about shell builtin commands.\nUse the `bashbug' command to report bugs.\n\nbash home page: <http://www.gnu.org/software/bash>\nGeneral help using GNU software: <http://www.gnu.org/gethelp/>\n")
 		return c.done(0)
 	case strings.HasPrefix(bad, "badlong:"):
-		c.errRaw("bash: " + strings.TrimPrefix(bad, "badlong:") + ": invalid option\nUsage:\tbash [GNU long option] [option] ...\n\tbash [GNU long option] [option] script-file ...\n")
+		c.errRaw("bash: " + strings.TrimPrefix(bad, "badlong:") + ": invalid option\n" + bashShortUsage)
 		return c.done(2)
 	case strings.HasPrefix(bad, "badopt:"):
-		c.errRaw("bash: -" + strings.TrimPrefix(bad, "badopt:") + ": invalid option\nUsage:\tbash [GNU long option] [option] ...\n\tbash [GNU long option] [option] script-file ...\n")
+		c.errRaw("bash: -" + strings.TrimPrefix(bad, "badopt:") + ": invalid option\n" + bashShortUsage)
 		return c.done(2)
 	case bad == "cneedsarg":
 		c.errRaw("bash: -c: option requires an argument\n")
@@ -366,10 +373,8 @@ func timeoutCmd(p *Proc) int {
 operands:
 	_ = signal
 	if len(args) < 2 {
-		if len(args) == 0 {
-			return c.usage(125, "missing operand")
-		}
-		return c.usage(125, "missing operand after %s", c.quoteLoc(args[0]))
+		// coreutils' timeout prints only the --help hint here.
+		return c.tryHelp(125)
 	}
 	secs, ok := parseSleep(args[0])
 	if !ok {
