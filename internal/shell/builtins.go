@@ -1776,6 +1776,8 @@ func getoptsBuiltin(r *runner, args []string) int {
 			return 0
 		}
 		r.setVarQuiet("OPTARG", val)
+	} else {
+		r.vars.unset("OPTARG")
 	}
 	r.setVarQuiet(name, string(c))
 	next()

@@ -507,8 +507,9 @@ func (r *runner) assign(as *syntax.Assign, kind int) bool {
 	if prev.ReadOnly {
 		r.errf("%s: readonly variable\n", name)
 		r.status = 1
-		if !r.interactive && kind == assignShell {
-			// assignment errors abort a non-interactive shell's current command list
+		if kind == assignShell {
+			// an assignment error ends a non-interactive shell
+			r.abortLine(1)
 		}
 		return false
 	}
@@ -530,6 +531,9 @@ func (r *runner) assign(as *syntax.Assign, kind int) bool {
 	}
 	if err != nil {
 		r.assignFail(name, err)
+		if r.b.ctx.Err() == nil {
+			r.abortLine(1)
+		}
 		return false
 	}
 	e.Set = true

@@ -42,7 +42,7 @@ func (r *runner) declClause(cm *syntax.DeclClause) {
 		items = append(items, item{as: as, name: as.Name.Value})
 	}
 	r.status = 0
-	d := declOpts{variant: variant}
+	d := declOpts{variant: variant, add: map[rune]bool{}, remove: map[rune]bool{}}
 	for _, f := range flags {
 		if f == "--" {
 			continue

@@ -97,6 +97,12 @@ func (e shellEnv) Get(name string) expand.Variable {
 			return expand.Variable{}
 		}
 	}
+	if strings.HasPrefix(name, slotPrefix) {
+		if v, ok := r.slots[name]; ok {
+			return str(v)
+		}
+		return expand.Variable{}
+	}
 	if user, ok := strings.CutPrefix(name, "HOME "); ok {
 		if home, ok := r.userHome(user); ok {
 			return str(home)
@@ -469,9 +475,10 @@ func (d dirEntry) ModTime() time.Time         { return d.m.MTime }
 func (d dirEntry) Sys() any                   { return nil }
 
 // preArith evaluates the $((...)) parts of a word with the shell's own arithmetic (bash's
-// rules and error texts), leaving the rest to expand.
+// rules and error texts) and computes the parameter expansions expand gets wrong, leaving
+// the rest to expand.
 func (r *runner) preArith(w *syntax.Word) (*syntax.Word, error) {
-	if w == nil || !hasArith(w.Parts) {
+	if w == nil || !r.needsPre(w.Parts) {
 		return w, nil
 	}
 	parts, err := r.arithParts(w.Parts)
@@ -481,13 +488,17 @@ func (r *runner) preArith(w *syntax.Word) (*syntax.Word, error) {
 	return &syntax.Word{Parts: parts}, nil
 }
 
-func hasArith(ps []syntax.WordPart) bool {
+func (r *runner) needsPre(ps []syntax.WordPart) bool {
 	for _, p := range ps {
 		switch p := p.(type) {
 		case *syntax.ArithmExp:
 			return true
 		case *syntax.DblQuoted:
-			if hasArith(p.Parts) {
+			if r.needsPre(p.Parts) {
+				return true
+			}
+		case *syntax.ParamExp:
+			if r.needsCustom(p) {
 				return true
 			}
 		}
@@ -505,8 +516,18 @@ func (r *runner) arithParts(ps []syntax.WordPart) ([]syntax.WordPart, error) {
 				return nil, err
 			}
 			out[i] = &syntax.Lit{ValuePos: p.Left, ValueEnd: p.Right, Value: itoa64(v)}
+		case *syntax.ParamExp:
+			if !r.needsCustom(p) {
+				out[i] = p
+				continue
+			}
+			v, err := r.customParam(p)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = &syntax.ParamExp{Dollar: p.Dollar, Rbrace: p.Rbrace, Param: &syntax.Lit{ValuePos: p.Param.ValuePos, ValueEnd: p.Param.ValueEnd, Value: r.slotVar(v)}}
 		case *syntax.DblQuoted:
-			if !hasArith(p.Parts) {
+			if !r.needsPre(p.Parts) {
 				out[i] = p
 				continue
 			}
@@ -654,9 +675,23 @@ func (r *runner) arithFail(err error, cmd string) {
 	r.expandFail(err)
 }
 
-// expandFail reports a failed expansion; the command does not run and $? is 1. Some
-// failures end a non-interactive shell, as in bash.
+// expandFail reports a failed expansion; the command does not run. As in bash, a
+// non-interactive shell then exits (status 1, or 127 for unset parameters) and an
+// interactive one drops the rest of the line.
 func (r *runner) expandFail(err error) {
+	r.reportExpandErr(err)
+	if r.b.ctx.Err() != nil {
+		return
+	}
+	st := r.status
+	if st == 0 {
+		st = 1
+	}
+	r.abortLine(st)
+}
+
+// reportExpandErr prints an expansion error and sets $?.
+func (r *runner) reportExpandErr(err error) {
 	r.status = 1
 	var ae *arithError
 	var up expand.UnsetParameterError
@@ -684,10 +719,7 @@ func (r *runner) expandFail(err error) {
 			name = up.Node.Param.Value
 		}
 		r.errf("%s: %s\n", name, msg)
-		if !r.interactive {
-			r.status = 127
-			r.exit = true
-		}
+		r.status = 127
 	case errors.Is(err, errProcSubst):
 		r.errf("%s\n", err.Error())
 	case errors.As(err, new(expandPanic)):

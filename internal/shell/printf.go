@@ -167,7 +167,7 @@ func (p *printfState) format(out *strings.Builder, f string, args []string) (int
 		if prec > maxPrintfWidth {
 			prec = maxPrintfWidth
 		}
-		for j < len(f) && strings.IndexByte("hlLqjzt", f[j]) >= 0 {
+		for j < len(f) && strings.IndexByte("hlLjzt", f[j]) >= 0 {
 			j++
 		}
 		if j >= len(f) {

@@ -72,6 +72,7 @@ type runner struct {
 	brk, cont int
 	ret       bool
 	exit      bool
+	discard   bool // an interactive shell drops the rest of the command line after an expansion error
 	loops     int // enclosing loops, for break/continue
 	inCond    int // inside if/while conditions, && and ||, where set -e does not apply
 	funcDepth int
@@ -92,6 +93,7 @@ type runner struct {
 	src         *source
 	line        int
 	aliasStack  []string
+	slots       map[string]string // computed expansions handed to expand (see paramx.go)
 	interactive bool
 	startup     bool // running the login files: errors are quiet, no events
 
@@ -168,7 +170,7 @@ func (r *runner) subshell() *runner {
 	c.subLevel++
 	c.depth++
 	c.bashpid = r.sh.newPID()
-	c.brk, c.cont, c.ret, c.exit = 0, 0, false, false
+	c.brk, c.cont, c.ret, c.exit, c.discard = 0, 0, false, false, false
 	c.ecfg = c.newExpandConfig()
 	return &c
 }
@@ -287,7 +289,7 @@ func (r *runner) prefix() string {
 
 // stop reports whether the current statement list must not go on.
 func (r *runner) stop() bool {
-	return r.exit || r.ret || r.brk > 0 || r.cont > 0 || r.b.ctx.Err() != nil
+	return r.exit || r.discard || r.ret || r.brk > 0 || r.cont > 0 || r.b.ctx.Err() != nil
 }
 
 // runSource parses and runs src in r. Complete lines before a syntax error run first, as
@@ -381,6 +383,9 @@ func (r *runner) stmt(st *syntax.Stmt) {
 		return
 	}
 	r.line = int(st.Pos().Line())
+	if len(r.slots) > 0 {
+		clear(r.slots)
+	}
 	if st.Background {
 		r.background(st)
 		return
@@ -526,6 +531,10 @@ func (r *runner) cmd(cm syntax.Command) {
 		r.caseClause(cm)
 	case *syntax.TestClause:
 		ok, err := r.testExpr(cm.X)
+		if errors.Is(err, errArithTest) {
+			r.status = 1
+			return
+		}
 		if err != nil {
 			r.status = 2
 			if !errors.Is(err, errQuietFail) {
@@ -891,6 +900,17 @@ func (r *runner) pipeline(bc *syntax.BinaryCmd) {
 		}
 	}
 	r.status = status
+}
+
+// abortLine ends what runs after a fatal expansion or assignment error: a non-interactive
+// shell exits, an interactive one drops the rest of the command line.
+func (r *runner) abortLine(status int) {
+	r.status = status
+	if r.interactive && r.subLevel == 0 {
+		r.discard = true
+		return
+	}
+	r.exit = true
 }
 
 // forkFail reports a failed fork as bash does when RLIMIT_NPROC is hit, and cuts the line.

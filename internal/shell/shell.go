@@ -9,6 +9,8 @@ import (
 	"context"
 	"hash/fnv"
 	"io"
+	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -207,12 +209,12 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	}
 	r.inTTY = s.cfg.Interactive && s.cfg.TTY
 	r.outTerm, r.errTerm = out, errw
-	r.brk, r.cont, r.ret = 0, 0, false
+	r.brk, r.cont, r.ret, r.discard = 0, 0, false, false
 	if s.cfg.Interactive {
 		s.addHistory(src)
 		s.cmdNumber++
 	}
-	status := r.runSource(src, "", srcTop)
+	status := s.runProtected(r, src)
 	r.closeExecFiles()
 	if r.exit {
 		s.exited = true
@@ -234,6 +236,18 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	}
 	r.status = status
 	return status
+}
+
+// runProtected runs a command line; a bug that panics costs this line, never the sensor.
+func (s *Shell) runProtected(r *runner, src string) (status int) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("shell: interpreter panic", "panic", p, "input", src, "stack", string(debug.Stack()))
+			status = 2
+			r.status = 2
+		}
+	}()
+	return r.runSource(src, "", srcTop)
 }
 
 // NeedsMore reports whether src is an incomplete command (an open quote, `if` without

@@ -52,9 +52,8 @@ func describeSyntaxError(err error, src string) syntaxErr {
 		switch {
 		case strings.HasPrefix(t, "reached EOF without closing quote "):
 			q := strings.TrimPrefix(t, "reached EOF without closing quote ")
-			q = strings.Trim(q, "`\"")
-			if q == "" {
-				q = "`"
+			if len(q) >= 3 {
+				q = q[1 : len(q)-1]
 			}
 			return syntaxErr{msg: "unexpected EOF while looking for matching `" + q + "'", line: line}
 		case strings.Contains(t, "`${` with `}`"):
@@ -63,8 +62,10 @@ func describeSyntaxError(err error, src string) syntaxErr {
 			return syntaxErr{msg: "unexpected EOF while looking for matching `)'", line: eofLine}
 		case strings.HasPrefix(t, "`$((` must be followed"), strings.Contains(t, "`(` with `)`"):
 			return syntaxErr{msg: "unexpected EOF while looking for matching `)'", line: line}
-		case strings.Contains(t, "here-document"):
-			// bash only warns; handled as a normal error here
+		case strings.Contains(t, "must be followed by a word"):
+			// a redirection without its target: bash names the next token at once
+			off := skipToken(src, int(pe.Pos.Offset()))
+			return syntaxErr{msg: "syntax error near unexpected token `" + tokenAt(src, off) + "'", line: line, text: lineText(line), quote: true}
 		}
 		return syntaxErr{msg: "syntax error: unexpected end of file", line: eofLine}
 	}

@@ -14,6 +14,9 @@ import (
 // errQuietFail is a test failure whose message was already printed.
 var errQuietFail = errors.New("test failed")
 
+// errArithTest is an arithmetic error inside [[ ]]: reported, status 1.
+var errArithTest = errors.New("arithmetic error in test")
+
 // testBuiltin is `test` and `[`.
 func testBuiltin(r *runner, args []string) int {
 	name := args[0]
@@ -452,7 +455,7 @@ func (r *runner) testExpr(x syntax.TestExpr) (bool, error) {
 		var ae *arithError
 		if errors.As(err, &ae) {
 			r.errf("[[: %s\n", ae.Error())
-			return false, errQuietFail
+			return false, errArithTest
 		}
 		return ok, err
 	}

@@ -1,0 +1,185 @@
+package shell
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"mvdan.cc/sh/v3/expand"
+	"mvdan.cc/sh/v3/pattern"
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// A few parameter expansions are computed here because expand gets them wrong for bash:
+// anchored replacement ${x/#a/b}, ${#assoc[@]}, defaults of empty arrays ("${a[@]:-x}")
+// and ${x@Q}. The result is handed to expand through a hidden slot variable, so field
+// splitting and globbing still apply exactly as for any other expansion.
+
+const slotPrefix = "\x00lure"
+
+// needsCustom reports whether expand would get pe wrong.
+func (r *runner) needsCustom(pe *syntax.ParamExp) bool {
+	if pe.Param == nil {
+		return false
+	}
+	idx := ""
+	if w, ok := pe.Index.(*syntax.Word); ok {
+		idx = w.Lit()
+	}
+	all := idx == "@" || idx == "*"
+	switch {
+	case pe.Repl != nil:
+		if pe.Repl.Orig != nil && len(pe.Repl.Orig.Parts) > 0 {
+			if l, ok := pe.Repl.Orig.Parts[0].(*syntax.Lit); ok && (strings.HasPrefix(l.Value, "#") || strings.HasPrefix(l.Value, "%")) {
+				return true
+			}
+		}
+	case pe.Length && all:
+		v, _ := r.vars.get(pe.Param.Value)
+		return v.Kind == expand.Associative
+	case pe.Exp != nil && all:
+		switch pe.Exp.Op {
+		case syntax.DefaultUnset, syntax.DefaultUnsetOrNull, syntax.AlternateUnset, syntax.AlternateUnsetOrNull:
+			return r.arrayLen(pe.Param.Value) == 0
+		}
+	case pe.Exp != nil && pe.Exp.Op == syntax.OtherParamOps:
+		if pe.Exp.Word != nil {
+			switch pe.Exp.Word.Lit() {
+			case "Q", "P":
+				return !all
+			}
+		}
+	}
+	return false
+}
+
+// arrayLen counts the elements "${name[@]}" expands to.
+func (r *runner) arrayLen(name string) int {
+	v := shellEnv{r}.Get(name)
+	if !v.IsSet() {
+		return 0
+	}
+	switch v.Kind {
+	case expand.Indexed:
+		return len(v.List)
+	case expand.Associative:
+		return len(v.Map)
+	}
+	return 1
+}
+
+// customParam computes pe's value.
+func (r *runner) customParam(pe *syntax.ParamExp) (string, error) {
+	name := pe.Param.Value
+	switch {
+	case pe.Repl != nil:
+		val, err := r.literal(&syntax.Word{Parts: []syntax.WordPart{&syntax.ParamExp{Param: pe.Param, Index: pe.Index}}})
+		if err != nil {
+			return "", err
+		}
+		first := pe.Repl.Orig.Parts[0].(*syntax.Lit)
+		anchor := first.Value[0]
+		rest := &syntax.Word{Parts: append([]syntax.WordPart{&syntax.Lit{Value: first.Value[1:]}}, pe.Repl.Orig.Parts[1:]...)}
+		pat, err := r.pattern(rest)
+		if err != nil {
+			return "", err
+		}
+		with := ""
+		if pe.Repl.With != nil {
+			if with, err = r.literal(pe.Repl.With); err != nil {
+				return "", err
+			}
+		}
+		expr, err := pattern.Regexp(pat, 0)
+		if err != nil {
+			return val, nil
+		}
+		if anchor == '#' {
+			expr = "^(?:" + expr + ")"
+		} else {
+			expr = "^(?:" + expr + ")$"
+		}
+		rx, err := regexp.Compile(expr)
+		if err != nil {
+			return val, nil
+		}
+		if anchor == '#' {
+			// longest match at the start
+			if loc := longestPrefix(rx, val); loc >= 0 {
+				return with + val[loc:], nil
+			}
+			return val, nil
+		}
+		for i := 0; i <= len(val); i++ {
+			if rx.MatchString(val[i:]) {
+				return val[:i] + with, nil
+			}
+		}
+		return val, nil
+	case pe.Length:
+		return itoa(r.arrayLen(name)), nil
+	case pe.Exp != nil && pe.Exp.Op == syntax.OtherParamOps:
+		v := shellEnv{r}.Get(name)
+		if !v.IsSet() && !(name == "@" || name == "*") {
+			return "", nil
+		}
+		s, err := r.literal(&syntax.Word{Parts: []syntax.WordPart{&syntax.ParamExp{Param: pe.Param, Index: pe.Index}}})
+		if err != nil {
+			return "", err
+		}
+		switch pe.Exp.Word.Lit() {
+		case "Q":
+			return bashQuoteQ(s), nil
+		case "P":
+			return unprotect(r.decodePrompt(s)), nil
+		}
+		return s, nil
+	case pe.Exp != nil:
+		// "${a[@]:-word}" and friends on an empty array
+		switch pe.Exp.Op {
+		case syntax.DefaultUnset, syntax.DefaultUnsetOrNull:
+			return r.literal(pe.Exp.Word)
+		}
+		return "", nil
+	}
+	return "", nil
+}
+
+func longestPrefix(rx *regexp.Regexp, s string) int {
+	for i := len(s); i >= 0; i-- {
+		if m := rx.FindStringIndex(s[:i]); m != nil && m[0] == 0 && m[1] == i {
+			return i
+		}
+	}
+	return -1
+}
+
+
+// bashQuoteQ quotes like ${x@Q}: single quotes, $'...' for control characters.
+func bashQuoteQ(s string) string {
+	if hasControl(s) {
+		return ansiCQuote(s)
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// slotVar stores a computed value and returns the hidden name expand will read it from.
+func (r *runner) slotVar(val string) string {
+	if r.slots == nil {
+		r.slots = map[string]string{}
+	}
+	name := slotPrefix + strconv.Itoa(len(r.slots))
+	r.slots[name] = val
+	return name
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
