@@ -155,7 +155,6 @@ func longestPrefix(rx *regexp.Regexp, s string) int {
 	return -1
 }
 
-
 // bashQuoteQ quotes like ${x@Q}: single quotes, $'...' for control characters.
 func bashQuoteQ(s string) string {
 	if hasControl(s) {

@@ -73,8 +73,8 @@ type runner struct {
 	ret       bool
 	exit      bool
 	discard   bool // an interactive shell drops the rest of the command line after an expansion error
-	loops     int // enclosing loops, for break/continue
-	inCond    int // inside if/while conditions, && and ||, where set -e does not apply
+	loops     int  // enclosing loops, for break/continue
+	inCond    int  // inside if/while conditions, && and ||, where set -e does not apply
 	funcDepth int
 	funcNames []string
 	srcDepth  int // nested `source`
