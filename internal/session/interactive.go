@@ -203,7 +203,7 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 			resetTerm()
 		}
 		if exited, st := sh.Exited(); exited {
-			_, _ = out.Write([]byte(logoutLine))
+			// bash's exit builtin prints "logout" itself in a login shell.
 			return st
 		}
 	}
