@@ -103,6 +103,9 @@ func (r *runner) call(fields []string) {
 	}
 	if bi, ok := r.sh.builtins[name]; ok && !r.disabled(name) {
 		r.status = bi(r, fields)
+		if r.sigpipe {
+			r.status = 141
+		}
 		return
 	}
 	r.exec(fields)

@@ -72,6 +72,7 @@ type runner struct {
 	brk, cont int
 	ret       bool
 	exit      bool
+	sigpipe   bool // a builtin wrote into a closed pipe: the subshell dies of SIGPIPE
 	discard   bool // an interactive shell drops the rest of the command line after an expansion error
 	loops     int  // enclosing loops, for break/continue
 	inCond    int  // inside if/while conditions, && and ||, where set -e does not apply
@@ -258,6 +259,7 @@ func (r *runner) writeErr(err error, name string) bool {
 	}
 	if errors.Is(err, errEPIPE) {
 		r.exit = true
+		r.sigpipe = true
 		r.status = 141
 		return false
 	}
@@ -575,17 +577,21 @@ func boolStatus(ok bool) int {
 }
 
 // enter counts one level of nesting (function, subshell, source, script). Beyond MaxDepth
-// the command line is cut as bash's FUNCNEST does.
+// the command line is cut. Where pipelines were forking (a fork bomb) bash would run out of
+// processes and say so; plain deep recursion would overflow bash's stack and kill it
+// (status 139, nothing printed).
 func (r *runner) enter(fn string) bool {
-	if r.depth+1 > r.sh.lim.MaxDepth {
-		if r.b.sayOnce("depth") && fn != "" {
-			r.errf("%s: maximum function nesting level exceeded (%d)\n", fn, r.sh.lim.MaxDepth)
-		}
-		r.b.fail(errDepth)
-		r.status = 1
+	if r.depth+1 <= r.sh.lim.MaxDepth {
+		return true
+	}
+	if r.b.forked.Load() {
+		r.forkFail()
+		r.status = 254
 		return false
 	}
-	return true
+	r.b.fail(errDepth)
+	r.status = 139
+	return false
 }
 
 func (r *runner) whileLoop(cm *syntax.WhileClause) {
@@ -882,6 +888,7 @@ func (r *runner) pipeline(bc *syntax.BinaryCmd) {
 			}
 			continue
 		}
+		r.b.forked.Store(true)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -915,8 +922,9 @@ func (r *runner) abortLine(status int) {
 
 // forkFail reports a failed fork as bash does when RLIMIT_NPROC is hit, and cuts the line.
 func (r *runner) forkFail() {
-	if r.b.sayOnce("fork") {
-		r.errf("fork: retry: Resource temporarily unavailable\n")
+	if r.b.sayOnce("fork") && !r.startup {
+		// sys_error: the shell's name, no line number
+		io.WriteString(r.stderr(), r.arg0+": fork: retry: Resource temporarily unavailable\n")
 	}
 	r.b.fail(errFork)
 }

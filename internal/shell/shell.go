@@ -388,6 +388,7 @@ type budget struct {
 	out    atomic.Int64
 	moved  atomic.Int64
 	procs  atomic.Int64
+	forked atomic.Bool // pipelines spawned members this line
 
 	mu      sync.Mutex
 	closers []io.Closer
@@ -493,6 +494,9 @@ const (
 func limitStatus(cause error, status int) int {
 	if cause == context.Canceled {
 		return 130
+	}
+	if cause == errDepth {
+		return 139
 	}
 	if status == 0 {
 		return 1
