@@ -128,6 +128,11 @@ func Capture(ctx context.Context, w io.Writer, opts CaptureOptions) (CaptureSumm
 		return CaptureSummary{}, err
 	}
 
+	if opts.Disks == nil {
+		// Measured on this host: keep the filesystems mounted where the persona has a
+		// directory, so df never lists a mount point ls cannot find.
+		host.disks = c.mountedInTree(host.disks)
+	}
 	f, err := c.buildFacts(host)
 	if err != nil {
 		return CaptureSummary{}, fmt.Errorf("capture: %w", err)
@@ -229,6 +234,9 @@ func (c *capturer) walk(ctx context.Context, hostPath, p string) error {
 			return fmt.Errorf("capture: %s: %w", hostPath, err)
 		}
 		e.Target = t
+		// Reading the link just changed its access time on disk; recording the old one
+		// would make the next capture differ, so a link's atime is its mtime.
+		e.ATime = e.MTime
 	case sIFREG:
 		if err := c.captureFile(hostPath, &e); err != nil {
 			return err
@@ -495,6 +503,23 @@ func (c *capturer) writePacks() error {
 	return nil
 }
 
+// mountedInTree drops the disks whose mount point the persona lacks, and the host's
+// own kernel-filesystem mounts below /proc and /sys.
+func (c *capturer) mountedInTree(ds []Disk) []Disk {
+	made := map[string]bool{"/dev": true, "/dev/shm": true, "/run": true, "/run/lock": true}
+	var out []Disk
+	for _, d := range ds {
+		if strings.HasPrefix(d.Mount, "/proc/") || strings.HasPrefix(d.Mount, "/sys/") {
+			continue
+		}
+		i, ok := c.index[d.Mount]
+		if made[d.Mount] || ok && c.entries[i].Mode&sIFMT == sIFDIR {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // readRootFile reads a captured regular file by its persona path; nil when absent. Only
 // used for the handful of files the capture itself interprets.
 func (c *capturer) readRootFile(p string) []byte {
@@ -519,11 +544,15 @@ func (c *capturer) readRootFile(p string) []byte {
 		}
 		hp = filepath.Join(c.opts.Root, filepath.FromSlash(p))
 	}
-	fi, err := os.Lstat(hp)
-	if err != nil || !fi.Mode().IsRegular() {
+	f, err := openNoATime(hp, 0)
+	if err != nil {
 		return nil
 	}
-	data, err := os.ReadFile(hp)
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	data, err := io.ReadAll(f)
 	if err != nil {
 		return nil
 	}

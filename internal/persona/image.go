@@ -282,7 +282,8 @@ func readZipFile(f *zip.File, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer rc.Close()
-	buf := make([]byte, 0, f.UncompressedSize64)
+	// The header's size is a hint only: a corrupt file must not make us allocate it.
+	buf := make([]byte, 0, min(f.UncompressedSize64, 1<<20))
 	w := bytes.NewBuffer(buf)
 	if _, err := io.Copy(w, io.LimitReader(rc, limit+1)); err != nil {
 		return nil, err

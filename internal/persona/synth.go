@@ -274,6 +274,7 @@ type blockDisk struct {
 	name   string // "vda"
 	major  uint32
 	sizeKB int64
+	mount  string // where the whole disk is mounted, when it has no partitions
 	parts  []blockPart
 }
 
@@ -294,9 +295,12 @@ func (s *synth) blockDisks() []blockDisk {
 		if !ok {
 			continue
 		}
+		if strings.ContainsRune(dev, '/') {
+			continue // /dev/mapper/..., /dev/disk/by-...: not a kernel block device name
+		}
 		disk, num := splitPartition(dev)
-		if disk == "" || num == 0 {
-			continue
+		if num == 0 {
+			disk = dev // a filesystem on a whole disk
 		}
 		i, ok := idx[disk]
 		if !ok {
@@ -309,9 +313,16 @@ func (s *synth) blockDisks() []blockDisk {
 			size = d.SizeKB + 2048
 		}
 		size = (size + 1023) / 1024 * 1024
+		if num == 0 {
+			out[i].sizeKB, out[i].mount = size, d.Mount
+			continue
+		}
 		out[i].parts = append(out[i].parts, blockPart{name: dev, num: num, sizeKB: size, mount: d.Mount})
 	}
 	for i := range out {
+		if len(out[i].parts) == 0 {
+			continue
+		}
 		sort.Slice(out[i].parts, func(a, b int) bool { return out[i].parts[a].num < out[i].parts[b].num })
 		total := int64(1024)
 		for _, p := range out[i].parts {
@@ -490,6 +501,11 @@ func (s *synth) dev() error {
 	for _, d := range s.blockDisks() {
 		s.node("/dev/"+d.name, sIFBLK, 0o660, 0, disk, d.major, 0, t)
 		s.link(fmt.Sprintf("/dev/block/%d:0", d.major), "../"+d.name, t)
+		if len(d.parts) == 0 {
+			if u := s.uuids[d.mount]; u != "" {
+				s.link("/dev/disk/by-uuid/"+u, "../../"+d.name, t)
+			}
+		}
 		for _, p := range d.parts {
 			s.node("/dev/"+p.name, sIFBLK, 0o660, 0, disk, d.major, uint32(p.num), t)
 			s.link(fmt.Sprintf("/dev/block/%d:%d", d.major, p.num), "../"+p.name, t)
