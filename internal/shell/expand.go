@@ -192,7 +192,9 @@ func (r *runner) flagString() string {
 	if r.opts.histexpand {
 		b.WriteByte('H')
 	}
-	if !r.interactive && r.src != nil && r.src.kind == srcTop && r.subLevel == 0 {
+	if r.interactive {
+		b.WriteByte('s') // commands come from stdin
+	} else if r.src != nil && r.src.kind == srcTop {
 		b.WriteByte('c')
 	}
 	return b.String()
