@@ -6,24 +6,18 @@ package e2e
 
 import (
 	"bufio"
-	"context"
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
-
-	"github.com/lure-sensor/lure/internal/artifact"
-	"github.com/lure-sensor/lure/internal/config"
-	"github.com/lure-sensor/lure/internal/event"
-	"github.com/lure-sensor/lure/internal/persona"
-	"github.com/lure-sensor/lure/internal/proto/ssh"
-	"github.com/lure-sensor/lure/internal/shell/commands"
-	"github.com/lure-sensor/lure/internal/vfs"
 )
 
 // password is the one configured credential of the test sensor.
@@ -42,23 +36,7 @@ func need(t *testing.T, tool string) string {
 	return p
 }
 
-// jsonLog is an event.Emitter writing JSON lines, as the integrator's JSON sink does.
-type jsonLog struct {
-	mu sync.Mutex
-	f  *os.File
-}
-
-func (j *jsonLog) Emit(e event.Event) {
-	b, err := json.Marshal(e)
-	if err != nil {
-		return
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	_, _ = j.f.Write(append(b, '\n'))
-}
-
-// lure is a running sensor.
+// lure is a running sensor: the real `lure serve` binary.
 type lure struct {
 	Port    int
 	DataDir string
@@ -66,67 +44,115 @@ type lure struct {
 	stop    func()
 }
 
-// startLure runs a sensor on 127.0.0.1 (any port) with the default persona and a data
-// directory of its own, listening on all of 127.0.0.0/8 so that clients can come from
-// different loopback addresses.
+// binary is the lure binary built once for the whole package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "lure-e2e-bin")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "lure")
+	out, err := exec.Command("go", "build", "-o", binary, "github.com/lure-sensor/lure/cmd/lure").CombinedOutput()
+	if err != nil {
+		os.RemoveAll(dir)
+		panic("building lure for the e2e tests: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// startLure runs `lure serve --config FILE` on 127.0.0.1 with the default persona, one
+// configured credential and a data directory of its own. Clients may come from any
+// 127.0.0.0/8 address (ssh -b 127.0.0.2) to act as different attackers.
 func startLure(t *testing.T) *lure {
 	t.Helper()
 	dir := t.TempDir()
-	logPath := filepath.Join(dir, "log", "lure.json")
-	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+	port := freePort(t)
+	cfg := fmt.Sprintf(`data_dir: %s
+sensor: e2e
+ssh:
+  listen: "127.0.0.1:%d"
+  credentials:
+    - {user: root, password: %q}
+  auth_fail_delay: 10ms
+`, dir, port, password)
+	cfgPath := filepath.Join(dir, "lure.yaml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Create(logPath)
-	if err != nil {
+	cmd := exec.Command(binary, "serve", "--config", cfgPath)
+	var stderr syncBuffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p, err := persona.Default()
-	if err != nil || p == nil {
-		t.Fatalf("default persona: %v", err)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), time.Second)
+		if err == nil {
+			c.Close()
+			break
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("lure serve exited before listening: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("lure serve did not listen on %d within 30s:\n%s", port, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	mgr, err := vfs.NewManager(p.Image, filepath.Join(dir, "overlay"), vfs.Quotas{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := artifact.New(filepath.Join(dir, "downloads"), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := ssh.New(ssh.Options{
-		Config: config.SSH{
-			Credentials:   []config.Credential{{User: "root", Password: password}},
-			AuthFailDelay: config.Duration(10 * time.Millisecond),
-		},
-		Sensor:    "e2e",
-		DataDir:   dir,
-		Persona:   p,
-		Overlays:  mgr,
-		Commands:  commands.Default(),
-		Events:    &jsonLog{f: f},
-		Artifacts: store,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "0.0.0.0:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ctx, ln)
-	}()
-	l := &lure{Port: ln.Addr().(*net.TCPAddr).Port, DataDir: dir, LogPath: logPath}
+	l := &lure{Port: port, DataDir: dir, LogPath: filepath.Join(dir, "log", "lure.json")}
+	var once sync.Once
 	l.stop = func() {
-		cancel()
-		<-done
-		_ = mgr.Close()
-		f.Close()
+		once.Do(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(20 * time.Second):
+				cmd.Process.Kill()
+				<-exited
+				t.Errorf("lure serve did not stop within 20s of SIGTERM:\n%s", stderr.String())
+			}
+		})
 	}
 	t.Cleanup(l.stop)
 	return l
+}
+
+// syncBuffer is a bytes.Buffer safe for the child's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // sshArgs are the options every client run uses.
