@@ -47,13 +47,12 @@ type Event struct {
 	Fields   map[string]any
 }
 
-// MarshalJSON writes the flat Cowrie shape: common fields first, then Fields.
+// MarshalJSON writes the flat Cowrie shape. A key in Fields overrides a common field of the same
+// name, as Cowrie's direct-tcpip.request does with dst_ip/dst_port/src_ip/src_port (the requested
+// endpoints). Consumers that need the connection's own addresses use the struct fields.
 // The timestamp is RFC 3339 in UTC with microseconds, as Cowrie writes it.
 func (e Event) MarshalJSON() ([]byte, error) {
 	m := make(map[string]any, len(e.Fields)+10)
-	for k, v := range e.Fields {
-		m[k] = v
-	}
 	m["eventid"] = e.EventID
 	m["timestamp"] = FormatTime(e.Time)
 	m["session"] = e.Session
@@ -64,6 +63,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	m["sensor"] = e.Sensor
 	m["protocol"] = e.Protocol
 	m["message"] = e.Message
+	for k, v := range e.Fields {
+		m[k] = v
+	}
 	return json.Marshal(m)
 }
 

@@ -150,3 +150,14 @@ func BenchmarkEmit(b *testing.B) {
 	b.StopTimer()
 	bus.Close(context.Background())
 }
+
+func TestFieldsOverrideCommonFieldsAsCowrie(t *testing.T) {
+	e := Event{EventID: DirectTCPIPRequest, SrcIP: "198.51.100.7", DstIP: "10.0.0.5", DstPort: 22,
+		Fields: map[string]any{"dst_ip": "192.0.2.80", "dst_port": 443}}
+	b, _ := json.Marshal(e)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	if m["dst_ip"] != "192.0.2.80" || m["dst_port"] != 443.0 || m["src_ip"] != "198.51.100.7" {
+		t.Fatalf("got %v", m)
+	}
+}
