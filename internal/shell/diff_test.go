@@ -249,6 +249,9 @@ var diffScripts = []string{
 	"echo a\nif true; then\necho \"abc\n",
 	`f() { foo_missing; }; f`,
 	`eval foo_missing2`,
+	"while read l; do echo $l; done <<EOF\nabc",
+	"while read l; do echo $l; done <<EOF\nabc\ndef\n",
+	"echo start\nwhile read l; do echo $l; done <<END",
 }
 
 // hostBash runs a script with the host's bash, in an empty temp dir, as `bash -c`.

@@ -204,7 +204,11 @@ func testRegistry() *commands.Registry {
 	})
 	reg.Register("bash", func(p *commands.Proc) int {
 		if len(p.Args) > 2 && p.Args[1] == "-c" {
-			return p.Sub(p.Ctx, p.Args[2], append([]string{"bash"}, p.Args[3:]...), p.Stdin, p.Stdout, p.Stderr)
+			args := p.Args[3:]
+			if len(args) == 0 {
+				args = []string{"bash"}
+			}
+			return p.Sub(p.Ctx, p.Args[2], args, p.Stdin, p.Stdout, p.Stderr)
 		}
 		return 0
 	})

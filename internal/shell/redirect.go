@@ -80,6 +80,18 @@ func (f *redirFile) flush() error {
 	return err
 }
 
+// sync writes what is buffered so far, keeping the file open (files held by `exec >file`
+// must show their content to the next command, as a real fd would).
+func (f *redirFile) sync() {
+	if f.closed || f.buf.Len() == 0 {
+		return
+	}
+	if err := f.r.fs().AppendFile(f.path, f.buf.Bytes(), 0o666&^fs.FileMode(f.r.umask)); err != nil {
+		f.err = err
+	}
+	f.buf.Reset()
+}
+
 // closeFiles flushes files opened by redirections, newest first.
 func (r *runner) closeFiles(files []*redirFile) {
 	for i := len(files) - 1; i >= 0; i-- {

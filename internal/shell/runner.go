@@ -319,6 +319,22 @@ func (r *runner) runSource(text, name string, kind srcKind) int {
 		r.stmts(stmts)
 		return r.status
 	}
+	if delim, ok := unclosedHeredoc(perr); ok && !strings.HasSuffix(text, "\n"+delim+"\n") {
+		// bash warns and takes the end of input as the delimiter
+		if !r.startup {
+			line := strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1
+			pre := r.src.name + ": line " + itoa(line) + ": "
+			if r.interactive {
+				pre = r.arg0 + ": "
+			}
+			io.WriteString(r.stderr(), pre+"warning: here-document at line "+itoa(heredocLine(perr))+" delimited by end-of-file (wanted `"+delim+"')\n")
+		}
+		fixed := text
+		if !strings.HasSuffix(fixed, "\n") {
+			fixed += "\n"
+		}
+		return r.runSource(fixed+delim+"\n", name, kind)
+	}
 	se := describeSyntaxError(perr, text)
 	var ok []*syntax.Stmt
 	for _, st := range stmts {
@@ -377,6 +393,9 @@ func (r *runner) stmts(list []*syntax.Stmt) {
 			return
 		}
 		r.stmt(st)
+		for _, f := range r.execFiles {
+			f.sync()
+		}
 	}
 }
 

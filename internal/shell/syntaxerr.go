@@ -22,7 +22,7 @@ func parse(src, name string) (*syntax.File, error) {
 func isIncomplete(err error) bool {
 	var pe syntax.ParseError
 	if errors.As(err, &pe) {
-		return pe.Incomplete && !strings.Contains(pe.Text, "here-document")
+		return pe.Incomplete || strings.HasPrefix(pe.Text, "unclosed here-document")
 	}
 	return false
 }
@@ -131,4 +131,23 @@ func skipToken(src string, off int) int {
 		off++
 	}
 	return off
+}
+
+// unclosedHeredoc reports a here-document that runs to the end of input, and its delimiter.
+func unclosedHeredoc(err error) (string, bool) {
+	var pe syntax.ParseError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Text, "unclosed here-document `") {
+		d := strings.TrimPrefix(pe.Text, "unclosed here-document `")
+		d = strings.TrimSuffix(d, "`")
+		return d, d != ""
+	}
+	return "", false
+}
+
+func heredocLine(err error) int {
+	var pe syntax.ParseError
+	if errors.As(err, &pe) {
+		return int(pe.Pos.Line())
+	}
+	return 1
 }
