@@ -183,6 +183,8 @@ FSTAB
 		in_root useradd --create-home --shell /bin/bash --uid 1000 --user-group \
 			--groups sudo,adm --comment "$USER_GECOS" "$USER_NAME"
 	fi
+	# bookworm's adduser (which the installer uses) makes homes private.
+	chmod 700 "$ROOTFS/home/$USER_NAME"
 	# Fixed salts keep /etc/shadow repeatable; yescrypt is bookworm's default method.
 	rootpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3R00tSa1tXy0123456$"))' "$ROOT_PASSWORD")
 	userpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3Us3rSa1tXy0123456$"))' "$USER_PASSWORD")
@@ -198,7 +200,8 @@ FSTAB
 stage_capture() {
 	[ -d "$ROOTFS/etc" ] || { echo "capture: no root filesystem at $ROOTFS" >&2; exit 1; }
 	cd "$REPO"
-	# The text cap keeps the file under the 8 MiB budget: all of /etc, /root, /home,
+	# --max-bytes keeps the file under the 8 MiB budget (with room to spare for package
+	# updates) by cutting the largest text files to their head; all of /etc, /root, /home,
 	# /var/log, /var/spool and the dpkg status stay whole whatever their size.
 	if [ -n "${LURE:-}" ]; then set -- "$LURE"; else set -- go run ./cmd/lure; fi
 	"$@" persona capture \
@@ -211,7 +214,7 @@ stage_capture() {
 		--machine x86_64 \
 		--disks "$HW/disks" \
 		--boot-time "$(cat "$HW/boot-time")" \
-		--text-cap 16384
+		--max-bytes 8000000
 	size=$(wc -c <"$OUT")
 	echo "capture: $OUT is $size bytes" >&2
 	if [ "$size" -gt 8388608 ]; then

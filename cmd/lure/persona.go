@@ -66,6 +66,7 @@ func personaCapture(ctx context.Context, args []string, stdout, stderr io.Writer
 		banner    = fl.String("ssh-banner", "", "SSH banner (default: derived from the openssh-server package)")
 		textCap   = fl.Int64("text-cap", 64<<10, "largest text file kept whole, in bytes (all of /etc is kept whole)")
 		headBytes = fl.Int64("head-bytes", 4<<10, "bytes kept of every other file")
+		maxBytes  = fl.Int64("max-bytes", 0, "largest persona file to write: the biggest text files outside /etc, /root, /home and /var/log are cut to their head until it fits (0: no limit)")
 	)
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, `Usage: lure persona capture --root DIR --out FILE [flags]
@@ -93,7 +94,7 @@ Flags:
 	opts := persona.CaptureOptions{
 		Root: *root, Hostname: *hostname,
 		CPUInfo: *cpuinfo, MemInfo: *meminfo, ProcVersion: *version, Mounts: *mounts,
-		Machine: *machine, SSHBanner: *banner, TextCap: *textCap, HeadBytes: *headBytes,
+		Machine: *machine, SSHBanner: *banner, TextCap: *textCap, HeadBytes: *headBytes, MaxBytes: *maxBytes,
 	}
 	if *disks != "" {
 		f, err := os.Open(*disks)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,6 +51,10 @@ type CaptureOptions struct {
 	TextCap int64
 	// HeadBytes is how much of any other file is kept (default 4 KiB).
 	HeadBytes int64
+
+	// MaxBytes, when positive, bounds the persona file: text files outside the trees
+	// always kept whole are cut to their head, largest first, until it fits.
+	MaxBytes int64
 
 	// Progress, when set, is called now and then during the walk.
 	Progress func(CaptureProgress)
@@ -115,10 +120,8 @@ func Capture(ctx context.Context, w io.Writer, opts CaptureOptions) (CaptureSumm
 	if err != nil {
 		return CaptureSummary{}, fmt.Errorf("capture: %w", err)
 	}
-	cw := &countingWriter{w: w}
 	c := &capturer{
 		opts:    opts,
-		zw:      zip.NewWriter(cw),
 		index:   map[string]int{},
 		blobIdx: map[[32]byte]int{},
 	}
@@ -141,22 +144,31 @@ func Capture(ctx context.Context, w io.Writer, opts CaptureOptions) (CaptureSumm
 		return CaptureSummary{}, fmt.Errorf("capture: %w", err)
 	}
 	sort.Slice(c.entries, func(i, j int) bool { return c.entries[i].Path < c.entries[j].Path })
-	c.zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestCompression)
-	})
-	if err := c.writePacks(); err != nil {
-		return CaptureSummary{}, err
-	}
 
-	mw, err := c.zw.CreateHeader(&zip.FileHeader{Name: manifestName, Method: zip.Deflate})
-	if err != nil {
-		return CaptureSummary{}, fmt.Errorf("capture: writing the manifest: %w", err)
-	}
-	if err := json.NewEncoder(mw).Encode(manifest{Format: formatVersion, Facts: f, Entries: c.entries}); err != nil {
-		return CaptureSummary{}, fmt.Errorf("capture: writing the manifest: %w", err)
-	}
-	if err := c.zw.Close(); err != nil {
-		return CaptureSummary{}, fmt.Errorf("capture: finishing the archive: %w", err)
+	var out int64
+	if opts.MaxBytes <= 0 {
+		if out, err = c.render(w, f); err != nil {
+			return CaptureSummary{}, err
+		}
+	} else {
+		var buf bytes.Buffer
+		for {
+			buf.Reset()
+			n, err := c.render(&buf, f)
+			if err != nil {
+				return CaptureSummary{}, err
+			}
+			if n <= opts.MaxBytes {
+				break
+			}
+			if !c.demote(n - opts.MaxBytes) {
+				return CaptureSummary{}, fmt.Errorf("capture: the persona takes %d bytes even with every text file outside the kept trees cut to its head, over the %d allowed", n, opts.MaxBytes)
+			}
+		}
+		if _, err := w.Write(buf.Bytes()); err != nil {
+			return CaptureSummary{}, fmt.Errorf("capture: %w", err)
+		}
+		out = int64(buf.Len())
 	}
 
 	s := &c.sum
@@ -173,7 +185,7 @@ func Capture(ctx context.Context, w io.Writer, opts CaptureOptions) (CaptureSumm
 			s.Misc++
 		}
 	}
-	s.OutBytes = cw.n
+	s.OutBytes = out
 	s.Users = len(c.acct.users)
 	s.Packages = len(parseDpkgStatus(c.readRootFile("/var/lib/dpkg/status")))
 	s.Processes = len(f.Processes)
@@ -199,7 +211,6 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 type capturer struct {
 	opts    CaptureOptions
-	zw      *zip.Writer
 	entries []entry
 	index   map[string]int // path -> entries index
 	acct    *accounts
@@ -442,10 +453,82 @@ func (c *capturer) putBlob(e *entry, content []byte) {
 		i = len(c.blobs)
 		c.blobIdx[key] = i
 		c.blobs = append(c.blobs, &blob{data: content})
-		c.sum.Blobs++
-		c.sum.BlobBytes += int64(len(content))
 	}
 	e.bi = i + 1
+}
+
+// render writes the persona file: the content packs, then the manifest.
+func (c *capturer) render(w io.Writer, f facts) (int64, error) {
+	cw := &countingWriter{w: w}
+	zw := zip.NewWriter(cw)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestCompression)
+	})
+	if err := c.writePacks(zw); err != nil {
+		return 0, err
+	}
+	mw, err := zw.CreateHeader(&zip.FileHeader{Name: manifestName, Method: zip.Deflate})
+	if err != nil {
+		return 0, fmt.Errorf("capture: writing the manifest: %w", err)
+	}
+	if err := json.NewEncoder(mw).Encode(manifest{Format: formatVersion, Facts: f, Entries: c.entries}); err != nil {
+		return 0, fmt.Errorf("capture: writing the manifest: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return 0, fmt.Errorf("capture: finishing the archive: %w", err)
+	}
+	return cw.n, nil
+}
+
+// demote cuts whole text files (outside the trees keepWhole protects) to their head,
+// largest first, until about excess bytes of compressed output are saved. It reports
+// false when nothing is left to cut.
+func (c *capturer) demote(excess int64) bool {
+	var cand []int
+	pinned := map[int]bool{} // content also kept whole for a file that is never cut
+	for i := range c.entries {
+		e := &c.entries[i]
+		if e.bi == 0 {
+			continue
+		}
+		if e.Mode&sIFMT != sIFREG || !e.Full || keepWhole(e.Path) || virtualDirs[firstDir(e.Path)] {
+			pinned[e.bi] = true
+			continue
+		}
+		if len(c.blobs[e.bi-1].data) > int(c.opts.HeadBytes) {
+			cand = append(cand, i)
+		}
+	}
+	cand = slices.DeleteFunc(cand, func(i int) bool { return pinned[c.entries[i].bi] })
+	if len(cand) == 0 {
+		return false
+	}
+	size := func(i int) int { return len(c.blobs[c.entries[i].bi-1].data) }
+	sort.SliceStable(cand, func(a, b int) bool { return size(cand[a]) > size(cand[b]) })
+	// Text deflates to about a third; aim a little past the excess so few rounds are needed.
+	target := excess + excess/10 + 16<<10
+	var saved int64
+	for _, i := range cand {
+		if saved >= target {
+			break
+		}
+		e := &c.entries[i]
+		data := c.blobs[e.bi-1].data
+		head := data[:c.opts.HeadBytes]
+		saved += int64(len(data)-len(head)) / 3
+		e.Full = false
+		c.sum.FullFiles--
+		c.sum.HeadFiles++
+		c.putBlob(e, head)
+	}
+	return true
+}
+
+func firstDir(p string) string {
+	if i := strings.IndexByte(p[1:], '/'); i >= 0 {
+		return p[:i+1]
+	}
+	return p
 }
 
 // blob is one distinct content and, once packed, where it lives.
@@ -461,14 +544,18 @@ type blob struct {
 const packBytes = 64 << 10
 
 // writePacks lays the blobs out in packs, in entry order, and points the entries at them.
-func (c *capturer) writePacks() error {
+func (c *capturer) writePacks(zw *zip.Writer) error {
+	for _, b := range c.blobs {
+		b.packed = false
+	}
+	c.sum.Blobs, c.sum.BlobBytes = 0, 0
 	var cur bytes.Buffer
 	npack := int64(0)
 	flush := func() error {
 		if cur.Len() == 0 {
 			return nil
 		}
-		w, err := c.zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s%d", packPrefix, npack), Method: zip.Deflate})
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%s%d", packPrefix, npack), Method: zip.Deflate})
 		if err != nil {
 			return err
 		}
@@ -493,6 +580,8 @@ func (c *capturer) writePacks() error {
 			}
 			b.pack, b.off, b.len, b.packed = npack, int64(cur.Len()), int64(len(b.data)), true
 			cur.Write(b.data)
+			c.sum.Blobs++
+			c.sum.BlobBytes += int64(len(b.data))
 		}
 		e.Blob = []int64{b.pack, b.off, b.len}
 	}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,7 +63,15 @@ func newFakeRoot(t testing.TB) *fakeRoot {
 	zw.Write(bytes.Repeat([]byte("manual page "), 2000))
 	zw.Close()
 	bin := append([]byte{0xde, 0xad, 0xbe, 0xef, 0}, bytes.Repeat([]byte{9, 0, 200}, 2000)...)
-	bigText := []byte(strings.Repeat("a line of documentation text\n", 3000))
+	// Text that does not deflate to nothing, so cutting it saves space as real text does.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var bigText []byte
+	for len(bigText) < 90000 {
+		bigText = fmt.Appendf(bigText, "word%d ", rng.IntN(100000))
+		if rng.IntN(10) == 0 {
+			bigText = append(bigText, '\n')
+		}
+	}
 
 	r.mkdir("/etc", "/usr", "/usr/bin", "/usr/share", "/usr/share/doc", "/home", "/home/alice", "/root", "/tmp",
 		"/var", "/var/lib", "/var/lib/dpkg", "/proc", "/dev", "/run", "/sys")
@@ -70,7 +79,7 @@ func newFakeRoot(t testing.TB) *fakeRoot {
 	r.write("/etc/group", []byte(group), 0o644)
 	r.write("/etc/hostname", []byte("fakehost\n"), 0o644)
 	r.write("/etc/os-release", []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nID=debian\nVERSION_CODENAME=bookworm\n"), 0o644)
-	r.write("/etc/large.conf", bigText, 0o600) // over the text cap, but /etc is kept whole
+	r.write("/etc/large.conf", append([]byte("# conf\n"), bigText...), 0o600) // over the text cap, but /etc is kept whole
 	r.write("/etc/empty", nil, 0o644)
 	r.write("/etc/fstab", []byte("UUID=0a1b2c3d-0000-4000-8000-123456789abc / ext4 errors=remount-ro 0 1\n"), 0o644)
 	r.write("/usr/bin/prog", elf, 0o755)
@@ -655,5 +664,40 @@ func TestHelpers(t *testing.T) {
 	}
 	if got := unescapeMount(`/mnt/a\040b`); got != "/mnt/a b" {
 		t.Errorf("unescapeMount = %q", got)
+	}
+}
+
+func TestCaptureMaxBytes(t *testing.T) {
+	r := newFakeRoot(t)
+	r.opts.TextCap = 1 << 20 // big.txt is kept whole unless the budget says otherwise
+	full, _ := r.capture(t)
+	p, err := Parse(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mustInfo(t, p, "/usr/share/doc/big.txt").Complete {
+		t.Fatal("big.txt should be whole without a budget")
+	}
+	r.opts.MaxBytes = int64(len(full)) - 200
+	cut, sum := r.capture(t)
+	if int64(len(cut)) > r.opts.MaxBytes || sum.OutBytes != int64(len(cut)) {
+		t.Errorf("capture wrote %d bytes (summary %d), over the %d allowed", len(cut), sum.OutBytes, r.opts.MaxBytes)
+	}
+	p, err = Parse(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi := mustInfo(t, p, "/usr/share/doc/big.txt"); fi.Complete || fi.Size != int64(len(r.files["/usr/share/doc/big.txt"])) {
+		t.Errorf("big.txt after the cut: %+v", fi)
+	}
+	if got, _ := p.ReadFile("/usr/share/doc/big.txt"); len(got) != 4096 {
+		t.Errorf("big.txt keeps %d bytes, want its 4 KiB head", len(got))
+	}
+	if got, _ := p.ReadFile("/etc/large.conf"); len(got) != len(r.files["/etc/large.conf"]) {
+		t.Error("/etc was cut to fit the budget")
+	}
+	r.opts.MaxBytes = 1000
+	if _, err := Capture(context.Background(), &bytes.Buffer{}, r.opts); err == nil {
+		t.Error("an impossible budget was met")
 	}
 }
