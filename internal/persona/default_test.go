@@ -74,7 +74,7 @@ func TestDefaultAccounts(t *testing.T) {
 		t.Errorf("GroupsOf(deploy) = %q, want \"deploy adm sudo\"", got)
 	}
 	home, ok := p.Lstat("/home/deploy")
-	if !ok || !home.Mode.IsDir() || home.UID != 1000 {
+	if !ok || !home.Mode.IsDir() || home.UID != 1000 || home.Mode.Perm() != 0o700 {
 		t.Errorf("/home/deploy = %+v, %v", home, ok)
 	}
 	if fi, ok := p.Info("/home/deploy/.bashrc"); !ok || fi.Owner != "deploy" || fi.Group != "deploy" {
