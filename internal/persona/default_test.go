@@ -307,3 +307,42 @@ func BenchmarkHashes(b *testing.B) {
 		}
 	}
 }
+
+// TestConcurrentUse reads one persona from many goroutines, as sessions do; run with -race.
+func TestConcurrentUse(t *testing.T) {
+	p, err := Parse(defaultPersona) // a fresh one, so the lazy tables and cache start cold
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readString(t, p, "/etc/os-release")
+	done := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 50 {
+				paths := []string{"/etc/os-release", "/etc/passwd", "/usr/bin/ls", "/proc/uptime", "/var/lib/dpkg/status"}
+				b, err := p.ReadFile(paths[(g+i)%len(paths)])
+				if err != nil {
+					done <- err.Error()
+					return
+				}
+				if (g+i)%len(paths) == 0 && string(b) != want {
+					done <- "os-release changed under concurrent reads"
+					return
+				}
+				if _, ok := p.LookupUser("deploy"); !ok {
+					done <- "LookupUser failed"
+					return
+				}
+				p.ReadDir("/etc")
+				p.Lstat("/usr/bin/ls")
+				p.OSRelease("ID")
+			}
+			done <- ""
+		}()
+	}
+	for range 8 {
+		if msg := <-done; msg != "" {
+			t.Error(msg)
+		}
+	}
+}
