@@ -11,7 +11,7 @@ import (
 // Normalizer masks, identically in the reference's and the target's output, the values that
 // differ between any two runs of the same command on the same real machine: the clock, process
 // ids and CPU times, uptime and boot time, load averages, memory-in-use counters, the current CPU
-// frequency, ping round-trip times, the source port of the session and the servers' own ports,
+// frequency, ping round-trip times, dd's transfer rate, the source port of the session and the servers' own ports,
 // and mktemp's random names. Everything else is compared as it is, on purpose: the mask must
 // never hide a difference between personas (host name, kernel, users, file lists, sizes, owners,
 // modes, the process list, total memory, CPU model and count, disk sizes). A value is masked only
@@ -46,6 +46,7 @@ const (
 	MaskLoad        = "load-average"    // "load average: ..." and /proc/loadavg
 	MaskUptime      = "uptime"          // "up 3 days, 4:05," uptime -p, /proc/uptime, boot time
 	MaskPing        = "ping-time"       // ping's time=, rtt and "time Nms"
+	MaskDDRate      = "dd-rate"         // dd's "copied, 0.000138 s, 29.5 MB/s"
 	MaskCPUMHz      = "cpu-mhz"         // the current CPU frequency in /proc/cpuinfo and lscpu
 	MaskSessionPort = "session-port"    // source and server ports of the eval's own connections
 	MaskMktemp      = "mktemp-name"     // tmp.XXXXXXXXXX
@@ -157,6 +158,8 @@ var (
 	pingRTT   = regexp.MustCompile(`\b(rtt|round-trip) (min/avg/max(?:/mdev|/stddev)?) = [\d./]+ ms`)
 	pingTotal = regexp.MustCompile(`(packet loss, time )\d+ms`)
 
+	ddRate = regexp.MustCompile(`(\d+ bytes (?:\([^)\n]*\) )?copied, )\d+(?:\.\d+)?(?:e-?\d+)? s, \d+(?:\.\d+)? [kMGTPE]?B/s`)
+
 	cpuMHz = regexp.MustCompile(`(?m)^(cpu MHz[ \t]*:[ \t]*|CPU MHz:[ \t]+|CPU\(s\) scaling MHz:[ \t]+)\S+$`)
 
 	ipv4        = `(?:\d{1,3}\.){3}\d{1,3}`
@@ -243,6 +246,7 @@ func (n *Normalizer) rules() []rule {
 		regexpRule(MaskPing, pingTime, func(match) string { return "time=<MS> ms" }),
 		regexpRule(MaskPing, pingRTT, func(m match) string { return m.g(1) + " " + m.g(2) + " = <MS> ms" }),
 		regexpRule(MaskPing, pingTotal, func(m match) string { return m.g(1) + "<MS>ms" }),
+		regexpRule(MaskDDRate, ddRate, func(m match) string { return m.g(1) + "<SECONDS> s, <RATE>" }),
 		regexpRule(MaskCPUMHz, cpuMHz, func(m match) string { return m.g(1) + "<MHZ>" }),
 		regexpRule(MaskSessionPort, sshConnPair, func(m match) string {
 			return m.g(1) + " <PORT> " + m.g(3) + " <PORT>"

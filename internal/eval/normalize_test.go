@@ -88,6 +88,9 @@ func TestNormalizerMasksVolatile(t *testing.T) {
 			[]string{MaskFree}},
 		{"meminfo", "MemTotal:       24683620 kB\nMemFree:        22835476 kB\nDirectMap4k:       28672 kB\n",
 			"MemTotal:       24683620 kB\nMemFree:          835476 kB\nDirectMap4k:       30720 kB\n", []string{MaskMeminfo}},
+		{"dd", "4+0 records in\n4+0 records out\n4096 bytes (4.1 kB, 4.0 KiB) copied, 0.000138774 s, 29.5 MB/s\n",
+			"4+0 records in\n4+0 records out\n4096 bytes (4.1 kB, 4.0 KiB) copied, 1.2e-05 s, 318 kB/s\n", []string{MaskDDRate}},
+		{"dd small", "52 bytes copied, 0.000163559 s, 318 kB/s\n", "52 bytes copied, 0.3 s, 1.1 GB/s\n", []string{MaskDDRate}},
 		{"cpu MHz", "cpu MHz\t\t: 2096.018\n", "cpu MHz\t\t: 2399.998\n", []string{MaskCPUMHz}},
 		{"ping", "64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.045 ms\n\n--- 127.0.0.1 ping statistics ---\n" +
 			"1 packets transmitted, 1 received, 0% packet loss, time 0ms\nrtt min/avg/max/mdev = 0.045/0.045/0.045/0.000 ms\n",
@@ -142,6 +145,7 @@ func TestNormalizerKeepsPersonaDifferences(t *testing.T) {
 		{"timezone", "Thu Nov 26 06:11:17 UTC 2026\n", "Thu Nov 26 06:11:17 CET 2026\n"},
 		{"cpu model", "model name\t: Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz\n", "model name\t: AMD EPYC 7543 32-Core Processor\n"},
 		{"not a meminfo line", "Size: 4096\n", "Size: 8192\n"},
+		{"dd byte count", "52 bytes copied, 0.1 s, 520 B/s\n", "64 bytes copied, 0.1 s, 640 B/s\n"},
 	} {
 		n := testNormalizer()
 		na, _ := n.Apply(c.a)
