@@ -231,8 +231,8 @@ func pwdBuiltin(r *runner, args []string) int {
 			}
 		case "-L":
 		default:
-			if strings.HasPrefix(a, "-") {
-				r.errf("pwd: %s: invalid option\n", a[:2])
+			if strings.HasPrefix(a, "-") && a != "-" {
+				r.errf("pwd: %s: invalid option\n", optHead(a))
 				r.usage("pwd: usage: pwd [-LP]\n")
 				return 2
 			}
@@ -525,13 +525,16 @@ func unsetBuiltin(r *runner, args []string) int {
 	mode := ""
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
+		case "-":
+			args = args[1:]
+			goto names
 		case "-f", "-v", "-n":
 			mode = args[0]
 		case "--":
 			args = args[1:]
 			goto names
 		default:
-			r.errf("unset: %s: invalid option\n", args[0][:2])
+			r.errf("unset: %s: invalid option\n", optHead(args[0]))
 			r.usage("unset: usage: unset [-f] [-v] [-n] [name ...]\n")
 			return 2
 		}
@@ -2146,4 +2149,12 @@ func (r *runner) commandNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// optHead is the "-x" an invalid option message names.
+func optHead(a string) string {
+	if len(a) > 2 {
+		return a[:2]
+	}
+	return a
 }

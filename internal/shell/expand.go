@@ -265,6 +265,9 @@ func recoverExpand(err *error) {
 	}
 }
 
+// expandPanics are expected from expand on some malformed input; the shell's own code must
+// not panic, which fuzzing checks through Shell.panicHook.
+
 // fields expands words into arguments: braces, tilde, parameters, command substitution,
 // arithmetic, splitting and globbing.
 func (r *runner) fields(words ...*syntax.Word) (out []string, err error) {

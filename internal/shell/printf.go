@@ -33,7 +33,7 @@ func printfBuiltin(r *runner, args []string) int {
 			continue
 		}
 		if strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
-			r.errf("printf: %s: invalid option\n", args[0][:2])
+			r.errf("printf: %s: invalid option\n", optHead(args[0]))
 			r.usage("printf: usage: printf [-v var] format [arguments]\n")
 			return 2
 		}

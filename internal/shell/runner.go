@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -308,10 +309,15 @@ func (r *runner) runSource(text, name string, kind srcKind) int {
 	var stmts []*syntax.Stmt
 	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
 	var perr error
+	// The iterator must run to its end: after an error, expand's parser may still call yield
+	// and panics if the loop has stopped.
 	for st, err := range p.StmtsSeq(strings.NewReader(text)) {
+		if perr != nil {
+			continue
+		}
 		if err != nil {
 			perr = err
-			break
+			continue
 		}
 		stmts = append(stmts, st)
 	}
@@ -870,7 +876,10 @@ func (r *runner) pipeline(bc *syntax.BinaryCmd) {
 		run := func() {
 			defer func() {
 				if p := recover(); p != nil {
-					slog.Error("shell: panic in pipeline member", "panic", p)
+					if r.sh.panicHook != nil {
+						r.sh.panicHook(p)
+					}
+					slog.Error("shell: panic in pipeline member", "panic", p, "stack", string(debug.Stack()))
 					statuses[idx] = 2
 				}
 				if pw != nil {

@@ -110,6 +110,9 @@ type Shell struct {
 	start      time.Time
 
 	jobs []jobNote // finished background jobs to report before the next prompt
+
+	// panicHook lets tests see panics the shell recovers from (fuzzing).
+	panicHook func(any)
 }
 
 type jobNote struct {
@@ -242,6 +245,9 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 func (s *Shell) runProtected(r *runner, src string) (status int) {
 	defer func() {
 		if p := recover(); p != nil {
+			if s.panicHook != nil {
+				s.panicHook(p)
+			}
 			slog.Error("shell: interpreter panic", "panic", p, "input", src, "stack", string(debug.Stack()))
 			status = 2
 			r.status = 2
@@ -252,28 +258,48 @@ func (s *Shell) runProtected(r *runner, src string) (status int) {
 
 // NeedsMore reports whether src is an incomplete command (an open quote, `if` without
 // `fi`, a trailing `|`): an interactive session then prints PS2 and reads another line.
-func (s *Shell) NeedsMore(src string) bool {
+func (s *Shell) NeedsMore(src string) (more bool) {
+	defer s.guard(func() { more = false })
 	_, err := parse(src, "")
 	return err != nil && isIncomplete(err)
 }
 
 // Prompt renders PS1 as Debian's default bashrc does: "root@host:~# ".
-func (s *Shell) Prompt() string { return s.r.renderPrompt("PS1") }
+func (s *Shell) Prompt() (p string) {
+	defer s.guard(func() { p = "$ " })
+	return s.r.renderPrompt("PS1")
+}
 
 // Prompt2 renders PS2, the continuation prompt ("> ").
-func (s *Shell) Prompt2() string { return s.r.renderPrompt("PS2") }
+func (s *Shell) Prompt2() (p string) {
+	defer s.guard(func() { p = "> " })
+	return s.r.renderPrompt("PS2")
+}
 
 // Complete completes the word before pos in line (commands, then paths), as bash's Tab does.
 // It returns the new line and cursor position.
-func (s *Shell) Complete(line string, pos int) (string, int, bool) {
+func (s *Shell) Complete(line string, pos int) (nl string, np int, ok bool) {
+	defer s.guard(func() { nl, np, ok = line, pos, false })
 	return s.r.complete(line, pos)
 }
 
 // Completions lists the candidates for the word before pos, as bash shows them on a second
 // Tab when the completion is ambiguous.
-func (s *Shell) Completions(line string, pos int) []string {
+func (s *Shell) Completions(line string, pos int) (c []string) {
+	defer s.guard(func() { c = nil })
 	_, _, cands := s.r.candidates(line, pos)
 	return cands
+}
+
+// guard turns a panic into a harmless answer (set by fallback), logged for the operator.
+func (s *Shell) guard(fallback func()) {
+	if p := recover(); p != nil {
+		if s.panicHook != nil {
+			s.panicHook(p)
+		}
+		slog.Error("shell: panic", "panic", p, "stack", string(debug.Stack()))
+		fallback()
+	}
 }
 
 // Exited reports whether `exit` or `logout` ran, and with which status.
