@@ -9,16 +9,16 @@ func TestComplete(t *testing.T) {
 	s := newTestShell(t, testOpts{interactive: true})
 	run(t, s, "mkdir_=1; echo > '/tmp/my file'; echo > /tmp/alpha1; echo > /tmp/alpha2; echo > /opt/app/zeta; myfunc() { :; }; alias myalias=ls")
 	cases := []struct {
-		line     string
-		want     string
-		wantOK   bool
+		line   string
+		want   string
+		wantOK bool
 	}{
-		{"unam", "uname ", true},            // program on PATH
-		{"ech", "echo ", true},              // builtin (and /usr/bin/echo)
-		{"myf", "myfunc ", true},            // function
-		{"myal", "myalias ", true},          // alias
-		{"hist", "history ", true},          // builtin only
-		{"zzzz", "zzzz", false},             // nothing
+		{"unam", "uname ", true},   // program on PATH
+		{"ech", "echo ", true},     // builtin (and /usr/bin/echo)
+		{"myf", "myfunc ", true},   // function
+		{"myal", "myalias ", true}, // alias
+		{"hist", "history ", true}, // builtin only
+		{"zzzz", "zzzz", false},    // nothing
 		{"cat /etc/hostn", "cat /etc/hostname ", true},
 		{"cat /et", "cat /etc/", true},
 		{"cat /tmp/al", "cat /tmp/alpha", true}, // common prefix of two
