@@ -775,8 +775,13 @@ func (e shellErr) Error() string { return string(e) }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-// now is the shell's clock.
-func (s *Shell) now() time.Time { return time.Now() }
+// now is the shell's clock: the session's when it has one (tests fix it).
+func (s *Shell) now() time.Time {
+	if sess := s.cfg.Session; sess != nil && sess.Clock != nil {
+		return sess.Clock()
+	}
+	return time.Now()
+}
 
 // clean joins and cleans a path for messages.
 func clean(p string) string { return path.Clean(p) }

@@ -123,7 +123,8 @@ type jobNote struct {
 
 // New starts a shell in the user's home directory.
 func New(cfg Config) *Shell {
-	s := &Shell{cfg: cfg, lim: cfg.Limits.withDefaults(), start: time.Now()}
+	s := &Shell{cfg: cfg, lim: cfg.Limits.withDefaults()}
+	s.start = s.now()
 	s.cols, s.rows = cfg.Columns, cfg.Rows
 	if s.cols <= 0 {
 		s.cols = 80
@@ -133,6 +134,10 @@ func New(cfg Config) *Shell {
 	}
 	s.builtins = newBuiltins()
 	s.pid, s.ppid = s.pickPIDs()
+	if cfg.Session != nil && cfg.Session.ShellPID == 0 {
+		// programs (ps, top) show the same $$
+		cfg.Session.ShellPID = s.pid
+	}
 	s.nextPID.Store(int64(s.pid))
 	s.r = newRunner(s)
 	s.initEnv()
@@ -145,8 +150,11 @@ func New(cfg Config) *Shell {
 // pickPIDs chooses $$ and $PPID: above every pid of the persona's process table, varied by
 // session so two sessions do not share a pid, and stable for the life of the shell.
 func (s *Shell) pickPIDs() (int, int) {
+	if s.cfg.PID <= 0 && s.cfg.Session != nil && s.cfg.Session.ShellPID > 0 {
+		s.cfg.PID = s.cfg.Session.ShellPID
+	}
 	if s.cfg.PID > 0 {
-		return s.cfg.PID, s.cfg.PID - 1
+		return s.cfg.PID, s.cfg.PID - 7
 	}
 	base := 1000
 	if s.cfg.Persona != nil {
@@ -216,6 +224,9 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	if s.cfg.Interactive {
 		s.addHistory(src)
 		s.cmdNumber++
+	} else {
+		// ps shows an exec request's shell as "bash -c LINE"
+		s.history = append(s.history, src)
 	}
 	status := s.runProtected(r, src)
 	r.closeExecFiles()
