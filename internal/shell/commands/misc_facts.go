@@ -422,8 +422,15 @@ func (c *cmd) processes(self string) []proc {
 			tty = "?"
 		}
 		uid := names[p.User]
+		comm := commOf(p.Command)
+		if comm == "init" && c.FS != nil {
+			// systemd started as /sbin/init renames itself; ps and top show "systemd".
+			if real, err := c.FS.Realpath("/sbin/init"); err == nil && path.Base(real) == "systemd" {
+				comm = "systemd"
+			}
+		}
 		out = append(out, proc{PID: p.PID, PPID: p.PPID, User: p.User, UID: uid, Args: p.Command,
-			Comm: commOf(p.Command), TTY: tty, Start: boot.Add(p.Start), CPU: p.CPUTime,
+			Comm: comm, TTY: tty, Start: boot.Add(p.Start), CPU: p.CPUTime,
 			RSS: p.RSSKB, VSZ: p.VSZKB, Stat: p.Stat})
 		if strings.Contains(p.Command, "sshd") && p.PPID == 1 && sshdMain == 1 {
 			sshdMain = p.PID

@@ -144,6 +144,8 @@ func newTestEnv(t *testing.T) *tenv {
 		img.AddFile("/usr/bin/"+b, "\x7fELF", 0o755)
 	}
 	img.AddFile("/usr/sbin/sshd", "\x7fELF", 0o755)
+	img.AddFile("/lib/systemd/systemd", "\x7fELF", 0o755)
+	img.AddSymlink("/usr/sbin/init", "/lib/systemd/systemd")
 	img.AddSymlink("/bin", "usr/bin")
 	img.AddSymlink("/sbin", "usr/sbin")
 	boot := testNow.Add(-(3*24*time.Hour + 4*time.Hour + 5*time.Minute + 17*time.Second))

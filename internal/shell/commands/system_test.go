@@ -135,7 +135,7 @@ func TestPsLayout(t *testing.T) {
 		lines[5] != "systemd+     482  0.0  0.3  90364  6912 ?        Ssl  Nov23   0:00 /lib/systemd/systemd-timesyncd" {
 		t.Errorf("ps aux:\n%s", out)
 	}
-	e.expect([]string{"ps", "-p", "1"}, "    PID TTY          TIME CMD\n      1 ?        00:00:03 init\n", "", 0)
+	e.expect([]string{"ps", "-p", "1"}, "    PID TTY          TIME CMD\n      1 ?        00:00:03 systemd\n", "", 0)
 	e.expect([]string{"ps", "-p", "99999"}, "    PID TTY          TIME CMD\n", "", 1)
 	e.expect([]string{"ps", "-o", "pid,comm", "-p", "512"}, "    PID COMMAND\n    512 sshd\n", "", 0)
 	e.expect([]string{"ps", "-Q"}, "", "error: unsupported SysV option\n"+psUsage, 1)
