@@ -570,10 +570,6 @@ func (c *cmd) cpuCount() int {
 // sysHelp prints the program's Debian --help or --version text (key "help" or
 // "version") and ends the run successfully.
 func (c *cmd) sysHelp(key, prog string) int {
-	if key == "help" {
-		c.print(debianHelp[prog])
-	} else {
-		c.print(debianVersion[prog])
-	}
+	c.print(debianText(key, prog))
 	return c.done(0)
 }

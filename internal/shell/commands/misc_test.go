@@ -140,3 +140,18 @@ func TestChattrLsattr(t *testing.T) {
 	}
 	e.expect([]string{"chattr", "-i", "g"}, "", "chattr: Operation not permitted while setting flags on g\n", 1)
 }
+
+// TestHelpVersionMatchHost checks the generated --help/--version table against the real
+// programs.
+func TestHelpVersionMatchHost(t *testing.T) {
+	e := newTestEnv(t)
+	env := []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LANG=C", "COLUMNS=80"}
+	for _, args := range [][]string{{"whoami", "--version"}, {"id", "--help"}, {"uname", "--help"}, {"date", "--help"},
+		{"sleep", "--version"}, {"df", "--help"}, {"nproc", "--help"}, {"env", "--version"}, {"wget", "--version"}} {
+		want, _, wantSt := hostRun(t, env, args[0], args[1:]...)
+		got, _, gotSt := e.run(args...)
+		if got != want || gotSt != wantSt {
+			t.Errorf("%q differs from the real program (status %d, want %d)", args, gotSt, wantSt)
+		}
+	}
+}
