@@ -81,7 +81,7 @@ func TestOfflineErrorsMatchRealTools(t *testing.T) {
 		s = regexp.MustCompile(`--\d{4}-\d\d-\d\d \d\d:\d\d:\d\d--`).ReplaceAllString(s, "--DATE--")
 		return afterMS.ReplaceAllString(s, "after N ms")
 	}
-	for _, url := range []string{"http://127.0.0.1:1/x.sh", "127.0.0.1:1", "http://localhost:1/a/b"} {
+	for _, url := range []string{"http://127.0.0.1:1/x.sh", "127.0.0.1:1", "http://localhost:1/a/b", "http://[::1]:1/v6"} {
 		want, wantErr, wantSt := hostRun(t, env, "wget", "--no-config", url)
 		got, gotErr, gotSt := e.run("wget", url)
 		if got != want || norm(gotErr) != norm(wantErr) || gotSt != wantSt {
