@@ -1751,7 +1751,7 @@ func getoptsBuiltin(r *runner, args []string) int {
 		if silent {
 			r.setVarQuiet("OPTARG", string(c))
 		} else {
-			r.errf("illegal option -- %c\n", c)
+			r.usage(r.arg0 + ": illegal option -- " + string(c) + "\n")
 			r.vars.unset("OPTARG")
 		}
 		r.setVarQuiet(name, "?")
@@ -1771,7 +1771,7 @@ func getoptsBuiltin(r *runner, args []string) int {
 				r.setVarQuiet(name, ":")
 				r.setVarQuiet("OPTARG", string(c))
 			} else {
-				r.errf("option requires an argument -- %c\n", c)
+				r.usage(r.arg0 + ": option requires an argument -- " + string(c) + "\n")
 				r.setVarQuiet(name, "?")
 			}
 			sub = len(arg)

@@ -272,31 +272,27 @@ func recoverExpand(err *error) {
 // arithmetic, splitting and globbing.
 func (r *runner) fields(words ...*syntax.Word) (out []string, err error) {
 	defer recoverExpand(&err)
-	ws := make([]*syntax.Word, 0, len(words))
+	var total int64
+	// One word at a time: $((i++)) in one word must be seen by $i in the next.
 	for _, w := range words {
 		nw, err := r.preArith(w)
 		if err != nil {
 			return nil, err
 		}
-		ws = append(ws, nw)
-	}
-	cfg := r.prepCfg()
-	if !r.opts.braceexpand {
-		// expand always splits braces; without braceexpand, quote them away
-		for i, w := range ws {
-			ws[i] = noBraces(w)
+		if !r.opts.braceexpand {
+			// expand always splits braces; without braceexpand, quote them away
+			nw = noBraces(nw)
 		}
-	}
-	var total int64
-	for s, err := range expand.FieldsSeq(cfg, ws...) {
-		if err != nil {
-			return nil, err
+		for s, err := range expand.FieldsSeq(r.prepCfg(), nw) {
+			if err != nil {
+				return nil, err
+			}
+			total += int64(len(s)) + 16
+			if total > r.sh.lim.MaxVar*2 {
+				return nil, &errVarLimit{want: total}
+			}
+			out = append(out, s)
 		}
-		total += int64(len(s)) + 16
-		if total > r.sh.lim.MaxVar*2 {
-			return nil, &errVarLimit{want: total}
-		}
-		out = append(out, s)
 	}
 	return out, nil
 }

@@ -34,6 +34,20 @@ func (r *runner) needsCustom(pe *syntax.ParamExp) bool {
 			if l, ok := pe.Repl.Orig.Parts[0].(*syntax.Lit); ok && (strings.HasPrefix(l.Value, "#") || strings.HasPrefix(l.Value, "%")) {
 				return true
 			}
+			if r.opts.shopt["extglob"] {
+				for _, p := range pe.Repl.Orig.Parts {
+					switch p := p.(type) {
+					case *syntax.ExtGlob:
+						return true
+					case *syntax.Lit:
+						for _, op := range []string{"?(", "*(", "+(", "@(", "!("} {
+							if strings.Contains(p.Value, op) {
+								return true
+							}
+						}
+					}
+				}
+			}
 		}
 	case pe.Length && all:
 		v, _ := r.vars.get(pe.Param.Value)
@@ -78,10 +92,13 @@ func (r *runner) customParam(pe *syntax.ParamExp) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		first := pe.Repl.Orig.Parts[0].(*syntax.Lit)
-		anchor := first.Value[0]
-		rest := &syntax.Word{Parts: append([]syntax.WordPart{&syntax.Lit{Value: first.Value[1:]}}, pe.Repl.Orig.Parts[1:]...)}
-		pat, err := r.pattern(rest)
+		orig := pe.Repl.Orig
+		var anchor byte
+		if first, ok := orig.Parts[0].(*syntax.Lit); ok && (strings.HasPrefix(first.Value, "#") || strings.HasPrefix(first.Value, "%")) {
+			anchor = first.Value[0]
+			orig = &syntax.Word{Parts: append([]syntax.WordPart{&syntax.Lit{Value: first.Value[1:]}}, orig.Parts[1:]...)}
+		}
+		pat, err := r.pattern(orig)
 		if err != nil {
 			return "", err
 		}
@@ -91,32 +108,58 @@ func (r *runner) customParam(pe *syntax.ParamExp) (string, error) {
 				return "", err
 			}
 		}
-		expr, err := pattern.Regexp(pat, 0)
-		if err != nil {
+		mode := pattern.Mode(0)
+		if r.opts.shopt["extglob"] {
+			mode |= pattern.ExtendedOperators
+		}
+		expr, err := pattern.Regexp(pat, mode)
+		if err != nil || pat == "" {
 			return val, nil
 		}
-		if anchor == '#' {
-			expr = "^(?:" + expr + ")"
-		} else {
-			expr = "^(?:" + expr + ")$"
-		}
-		rx, err := regexp.Compile(expr)
-		if err != nil {
-			return val, nil
-		}
-		if anchor == '#' {
-			// longest match at the start
+		switch anchor {
+		case '#':
+			rx, err := regexp.Compile("^(?:" + expr + ")")
+			if err != nil {
+				return val, nil
+			}
 			if loc := longestPrefix(rx, val); loc >= 0 {
 				return with + val[loc:], nil
 			}
 			return val, nil
-		}
-		for i := 0; i <= len(val); i++ {
-			if rx.MatchString(val[i:]) {
-				return val[:i] + with, nil
+		case '%':
+			rx, err := regexp.Compile("^(?:" + expr + ")$")
+			if err != nil {
+				return val, nil
 			}
+			for i := 0; i <= len(val); i++ {
+				if rx.MatchString(val[i:]) {
+					return val[:i] + with, nil
+				}
+			}
+			return val, nil
 		}
-		return val, nil
+		// unanchored: leftmost, longest match, once or everywhere
+		rx, err := regexp.Compile("(?:" + expr + ")")
+		if err != nil {
+			return val, nil
+		}
+		rx.Longest()
+		n := 1
+		if pe.Repl.All {
+			n = -1
+		}
+		var b strings.Builder
+		last := 0
+		for _, loc := range rx.FindAllStringIndex(val, n) {
+			if loc[0] == loc[1] {
+				continue
+			}
+			b.WriteString(val[last:loc[0]])
+			b.WriteString(with)
+			last = loc[1]
+		}
+		b.WriteString(val[last:])
+		return b.String(), nil
 	case pe.Length:
 		return itoa(r.arrayLen(name)), nil
 	case pe.Exp != nil && pe.Exp.Op == syntax.OtherParamOps:

@@ -227,6 +227,9 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	} else {
 		// ps shows an exec request's shell as "bash -c LINE"
 		s.history = append(s.history, src)
+		if len(s.history) > 100 {
+			s.history = s.history[len(s.history)-100:]
+		}
 	}
 	status := s.runProtected(r, src)
 	r.closeExecFiles()
