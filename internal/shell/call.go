@@ -410,7 +410,7 @@ func (r *runner) runFunc(f commands.Func, abs string, fields []string) {
 	status := func() (st int) {
 		defer func() {
 			if x := recover(); x != nil {
-				slog.Error("shell: emulated command panicked", "command", fields[0], "panic", x)
+				r.sh.log().Error("shell: emulated command panicked", "command", fields[0], "panic", x)
 				st = 139
 				io.WriteString(r.stderr(), "Segmentation fault\n")
 			}

@@ -416,6 +416,10 @@ func (r *runner) cmdSubst(w io.Writer, cs *syntax.CmdSubst) error {
 	if cw.over {
 		return &errVarLimit{want: cw.n}
 	}
+	r.expBytes += cw.n
+	if r.expBytes > 2*r.sh.lim.MaxVar {
+		return &errVarLimit{want: r.expBytes}
+	}
 	if cause := r.b.cause(); cause != nil {
 		return cause
 	}
@@ -479,7 +483,16 @@ func (d dirEntry) Sys() any                   { return nil }
 // rules and error texts) and computes the parameter expansions expand gets wrong, leaving
 // the rest to expand.
 func (r *runner) preArith(w *syntax.Word) (*syntax.Word, error) {
-	if w == nil || !r.needsPre(w.Parts) {
+	if w == nil {
+		return w, nil
+	}
+	// A word like $x$x$x... or ${x//a/$x} can ask for gigabytes before any assignment
+	// sees it: refuse up front when even the estimate is beyond the variable budget.
+	r.expBytes = 0
+	if est := r.estimate(w.Parts, 0); est > 2*r.sh.lim.MaxVar {
+		return nil, &errVarLimit{want: est}
+	}
+	if !r.needsPre(w.Parts) {
 		return w, nil
 	}
 	parts, err := r.arithParts(w.Parts)
@@ -542,6 +555,62 @@ func (r *runner) arithParts(ps []syntax.WordPart) ([]syntax.WordPart, error) {
 		}
 	}
 	return out, nil
+}
+
+// estimate bounds the bytes a word expands to (command substitutions are counted as they
+// run, in cmdSubst).
+func (r *runner) estimate(parts []syntax.WordPart, depth int) int64 {
+	if depth > 20 {
+		return 0
+	}
+	var n int64
+	for _, p := range parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			n += int64(len(p.Value))
+		case *syntax.SglQuoted:
+			n += int64(len(p.Value))
+		case *syntax.DblQuoted:
+			n += r.estimate(p.Parts, depth+1)
+		case *syntax.ArithmExp:
+			n += 20
+		case *syntax.ParamExp:
+			v := r.paramSize(p)
+			n += v
+			if p.Exp != nil && p.Exp.Word != nil {
+				n += r.estimate(p.Exp.Word.Parts, depth+1)
+			}
+			if p.Repl != nil && p.Repl.With != nil && !r.needsCustom(p) {
+				// expand replaces elementwise without a bound: count its worst case
+				if w := r.estimate(p.Repl.With.Parts, depth+1); w > 1 {
+					n += (v + 1) * (w - 1)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// paramSize is the size of the value a parameter expansion reads.
+func (r *runner) paramSize(pe *syntax.ParamExp) int64 {
+	if pe.Param == nil {
+		return 0
+	}
+	v := shellEnv{r}.Get(pe.Param.Value)
+	var n int64
+	switch v.Kind {
+	case expand.Indexed:
+		for _, s := range v.List {
+			n += int64(len(s)) + 1
+		}
+	case expand.Associative:
+		for _, s := range v.Map {
+			n += int64(len(s)) + 1
+		}
+	default:
+		n = int64(len(v.Str))
+	}
+	return n
 }
 
 // srcSlice returns the source text between two positions, or false when the node did not

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -269,6 +270,7 @@ func newTestShell(t testing.TB, o testOpts) *Shell {
 		Interactive: o.interactive,
 		Fallback:    o.fallback,
 		TTY:         o.tty,
+		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 }
 

@@ -141,3 +141,36 @@ func TestLimitsProcs(t *testing.T) {
 		t.Fatalf("2-member pipeline: out=%q err=%q status=%d", out, errs, st)
 	}
 }
+
+func TestLimitsExpansionBlowups(t *testing.T) {
+	cases := []string{
+		"x=$(printf '%*s' 1000000 ''); y=$x$x$x$x$x$x$x$x$x$x$x$x$x$x$x$x; echo ${#y}",
+		"x=$(printf '%*s' 1000000 ''); echo $x$x$x$x$x$x$x$x$x$x$x$x$x$x$x$x | wc -c",
+		"x=$(printf '%*s' 100000 ''); y=${x// /$x}; echo ${#y}",
+		"x=$(printf '%*s' 100000 ''); a=(\"$x\" \"$x\"); y=\"${a[@]// /$x}\"; echo ${#y}",
+		"x=$(printf '%*s' 3000000 ''); echo \"$(echo \"$x\")$(echo \"$x\")$(echo \"$x\")\" | wc -c",
+	}
+	for _, src := range cases {
+		s := newTestShell(t, testOpts{})
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, errs, st := run(t, s, src)
+		runtime.ReadMemStats(&after)
+		if st == 0 || !strings.Contains(errs, "cannot allocate") {
+			t.Errorf("%q: status %d, err %q", src, st, errs)
+		}
+		if grown := int64(after.TotalAlloc - before.TotalAlloc); grown > 512<<20 {
+			t.Errorf("%q allocated %d MiB", src, grown>>20)
+		}
+		if o, _, _ := run(t, s, "echo ok"); o != "ok\n" {
+			t.Errorf("after %q: %q", src, o)
+		}
+	}
+	// large but legitimate replacements still work
+	s := newTestShell(t, testOpts{})
+	out, errs, st := run(t, s, "x=$(printf '%*s' 1500000 ''); y=${x//a/bb}; echo ${#y}; p=${PATH//:/ }; echo ${p%% *}")
+	if out != "1500000\n/usr/local/sbin\n" || errs != "" || st != 0 {
+		t.Errorf("legit replacement: %q %q %d", out, errs, st)
+	}
+}

@@ -30,6 +30,13 @@ func (r *runner) needsCustom(pe *syntax.ParamExp) bool {
 	all := idx == "@" || idx == "*"
 	switch {
 	case pe.Repl != nil:
+		if !all && pe.Repl.With != nil && len(pe.Repl.With.Parts) > 0 {
+			// a scalar replacement whose worst case is large is computed here, exactly
+			v := r.paramSize(pe)
+			if w := r.estimate(pe.Repl.With.Parts, 1); w > 1 && (v+1)*(w-1) > r.sh.lim.MaxVar/4 {
+				return true
+			}
+		}
 		if pe.Repl.Orig != nil && len(pe.Repl.Orig.Parts) > 0 {
 			if l, ok := pe.Repl.Orig.Parts[0].(*syntax.Lit); ok && (strings.HasPrefix(l.Value, "#") || strings.HasPrefix(l.Value, "%")) {
 				return true
@@ -148,9 +155,17 @@ func (r *runner) customParam(pe *syntax.ParamExp) (string, error) {
 		if pe.Repl.All {
 			n = -1
 		}
+		locs := rx.FindAllStringIndex(val, n)
+		size := int64(len(val))
+		for _, loc := range locs {
+			size += int64(len(with) - (loc[1] - loc[0]))
+		}
+		if size > r.sh.lim.MaxVar {
+			return "", &errVarLimit{want: size}
+		}
 		var b strings.Builder
 		last := 0
-		for _, loc := range rx.FindAllStringIndex(val, n) {
+		for _, loc := range locs {
 			if loc[0] == loc[1] {
 				continue
 			}

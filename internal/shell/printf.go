@@ -9,10 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// maxPrintfWidth caps field widths and precisions, so `printf '%999999999d'` cannot
-// allocate the sensor's memory.
-const maxPrintfWidth = 1 << 20
-
 // printfBuiltin is bash's printf: the format is reused while arguments remain.
 func printfBuiltin(r *runner, args []string) int {
 	args = args[1:]
@@ -161,11 +157,11 @@ func (p *printfState) format(out *strings.Builder, f string, args []string) (int
 				prec, _ = strconv.Atoi(f[st:j])
 			}
 		}
-		if width > maxPrintfWidth {
-			width = maxPrintfWidth
-		}
-		if prec > maxPrintfWidth {
-			prec = maxPrintfWidth
+		if limit := int(p.r.sh.lim.MaxVar); width > limit || prec > limit {
+			// bash would try to allocate it; the emulation runs out of memory as it would
+			p.r.memFail(int64(max(width, prec)))
+			p.fatal = true
+			return used, true
 		}
 		for j < len(f) && strings.IndexByte("hlLjzt", f[j]) >= 0 {
 			j++

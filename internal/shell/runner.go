@@ -96,6 +96,7 @@ type runner struct {
 	line        int
 	aliasStack  []string
 	slots       map[string]string // computed expansions handed to expand (see paramx.go)
+	expBytes    int64             // bytes command substitutions produced in the current word
 	interactive bool
 	startup     bool // running the login files: errors are quiet, no events
 
@@ -879,7 +880,7 @@ func (r *runner) pipeline(bc *syntax.BinaryCmd) {
 					if r.sh.panicHook != nil {
 						r.sh.panicHook(p)
 					}
-					slog.Error("shell: panic in pipeline member", "panic", p, "stack", string(debug.Stack()))
+					r.sh.log().Error("shell: panic in pipeline member", "panic", p, "stack", string(debug.Stack()))
 					statuses[idx] = 2
 				}
 				if pw != nil {

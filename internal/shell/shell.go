@@ -84,9 +84,11 @@ type Config struct {
 	TTY bool
 	// Columns and Rows are the initial terminal size (SetWindow changes it).
 	Columns, Rows int
-	// PID is the shell's process id ($$). Zero picks a plausible one from the persona's
-	// process table and the session id.
+	// PID is the shell's process id ($$). Zero takes Session.ShellPID, else picks a
+	// plausible one from the persona's process table and the session id.
 	PID int
+	// Logger receives the operator's messages (recovered panics). nil: slog.Default().
+	Logger *slog.Logger
 }
 
 // Shell is one bash process: variables, functions, cwd, history. Not safe for concurrent use.
@@ -177,6 +179,13 @@ func (s *Shell) pickPIDs() (int, int) {
 
 func (s *Shell) newPID() int { return int(s.nextPID.Add(int64(1 + s.nextPID.Load()%3))) }
 
+func (s *Shell) log() *slog.Logger {
+	if s.cfg.Logger != nil {
+		return s.cfg.Logger
+	}
+	return slog.Default()
+}
+
 // SetWindow records a terminal size change (window-change request): COLUMNS, LINES and the
 // width programs see.
 func (s *Shell) SetWindow(cols, rows int) {
@@ -262,7 +271,7 @@ func (s *Shell) runProtected(r *runner, src string) (status int) {
 			if s.panicHook != nil {
 				s.panicHook(p)
 			}
-			slog.Error("shell: interpreter panic", "panic", p, "input", src, "stack", string(debug.Stack()))
+			s.log().Error("shell: interpreter panic", "panic", p, "input", src, "stack", string(debug.Stack()))
 			status = 2
 			r.status = 2
 		}
@@ -311,7 +320,7 @@ func (s *Shell) guard(fallback func()) {
 		if s.panicHook != nil {
 			s.panicHook(p)
 		}
-		slog.Error("shell: panic", "panic", p, "stack", string(debug.Stack()))
+		s.log().Error("shell: panic", "panic", p, "stack", string(debug.Stack()))
 		fallback()
 	}
 }
