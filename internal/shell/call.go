@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"io/fs"
-	"log/slog"
 	"path"
 	"strings"
 
