@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -291,12 +292,15 @@ func runIn(t testing.TB, s *Shell, src, stdin string) (string, string, int) {
 
 // recSink records events.
 type recSink struct {
+	mu     sync.Mutex
 	events []string
 	inputs []string
 }
 
 func (r *recSink) SaveFile(data []byte) (string, error) { return "", nil }
 func (r *recSink) Event(id, msg string, fields map[string]any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.events = append(r.events, id+" "+msg)
 	if in, ok := fields["input"].(string); ok {
 		r.inputs = append(r.inputs, in)
