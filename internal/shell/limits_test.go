@@ -3,6 +3,7 @@ package shell
 import (
 	"bytes"
 	"context"
+	"io"
 	"runtime"
 	"strings"
 	"testing"
@@ -172,5 +173,39 @@ func TestLimitsExpansionBlowups(t *testing.T) {
 	out, errs, st := run(t, s, "x=$(printf '%*s' 1500000 ''); y=${x//a/bb}; echo ${#y}; p=${PATH//:/ }; echo ${p%% *}")
 	if out != "1500000\n/usr/local/sbin\n" || errs != "" || st != 0 {
 		t.Errorf("legit replacement: %q %q %d", out, errs, st)
+	}
+}
+
+// slowReader delivers its data after a pause, as a human typing does.
+type slowReader struct {
+	wait  time.Duration
+	data  string
+	slept bool
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	if !s.slept {
+		time.Sleep(s.wait)
+		s.slept = true
+	}
+	if s.data == "" {
+		return 0, io.EOF
+	}
+	n := copy(p, s.data)
+	s.data = s.data[n:]
+	return n, nil
+}
+
+func TestLimitsWaitingForInputIsNotCounted(t *testing.T) {
+	s := newTestShell(t, testOpts{interactive: true, limits: Limits{Timeout: 200 * time.Millisecond}})
+	var out, errb bytes.Buffer
+	st := s.Run(context.Background(), "read -r answer; echo \"got $answer\"", &slowReader{wait: 600 * time.Millisecond, data: "yes\n"}, &out, &errb)
+	if out.String() != "got yes\n" || st != 0 {
+		t.Fatalf("a slow typist was cut: out=%q err=%q status=%d", out.String(), errb.String(), st)
+	}
+	// but a busy loop still is
+	st = s.Run(context.Background(), "sleep 5", strings.NewReader(""), &out, &errb)
+	if st == 0 {
+		t.Fatalf("sleep 5 under a 200ms limit: status 0")
 	}
 }

@@ -439,9 +439,13 @@ type budget struct {
 	procs  atomic.Int64
 	forked atomic.Bool // pipelines spawned members this line
 
-	mu      sync.Mutex
-	closers []io.Closer
-	said    map[string]bool
+	mu        sync.Mutex
+	closers   []io.Closer
+	said      map[string]bool
+	timer     *time.Timer
+	deadline  time.Time     // when the wall-time limit fires (while not waiting for input)
+	remaining time.Duration // wall time left when the clock was stopped
+	waiting   int           // readers blocked on the client's input
 }
 
 func newBudget(parent context.Context, lim Limits) *budget {
@@ -449,21 +453,43 @@ func newBudget(parent context.Context, lim Limits) *budget {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancelCause(parent)
-	tctx, tcancel := context.WithTimeoutCause(ctx, lim.Timeout, errTimeout)
-	b := &budget{ctx: tctx, lim: lim, said: map[string]bool{}}
-	b.cancel = func(err error) { cancel(err) }
+	b := &budget{ctx: ctx, cancel: cancel, lim: lim, said: map[string]bool{}}
+	b.remaining = lim.Timeout
+	b.deadline = time.Now().Add(lim.Timeout)
+	b.timer = time.AfterFunc(lim.Timeout, func() { cancel(errTimeout) })
 	// When the line is cut, every pipe is closed so blocked readers and writers return.
-	stop := context.AfterFunc(tctx, b.closeAll)
-	b.stop = stop
-	origCancel := b.cancel
-	b.cancel = func(err error) { origCancel(err); tcancel() }
+	b.stop = context.AfterFunc(ctx, b.closeAll)
 	return b
 }
 
 func (b *budget) done() {
 	b.stop()
+	b.timer.Stop()
 	b.cancel(nil)
 	b.closeAll()
+}
+
+// waitInput stops the wall-time clock while the line waits for the client's input (a
+// human typing at `read` or passwd is not a runaway loop); the returned func restarts it.
+func (b *budget) waitInput() func() {
+	b.mu.Lock()
+	b.waiting++
+	if b.waiting == 1 && b.timer.Stop() {
+		b.remaining = time.Until(b.deadline)
+	}
+	b.mu.Unlock()
+	return func() {
+		b.mu.Lock()
+		b.waiting--
+		if b.waiting == 0 && b.ctx.Err() == nil {
+			if b.remaining <= 0 {
+				b.remaining = time.Millisecond
+			}
+			b.deadline = time.Now().Add(b.remaining)
+			b.timer.Reset(b.remaining)
+		}
+		b.mu.Unlock()
+	}
 }
 
 // cause returns the limit that cut the command line, or nil.
@@ -600,5 +626,7 @@ func (c *ctxReader) Read(p []byte) (int, error) {
 	if c.b.ctx.Err() != nil {
 		return 0, io.EOF
 	}
+	resume := c.b.waitInput()
+	defer resume()
 	return c.r.Read(p)
 }
