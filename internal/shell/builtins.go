@@ -715,6 +715,13 @@ func execBuiltin(r *runner, args []string) int {
 		return 0
 	}
 	name := args[0]
+	if r.interactive && r.subLevel == 0 && len(args) == 1 {
+		switch path.Base(name) {
+		case "bash", "sh", "dash", "su", "sudo":
+			// a new interactive shell in place of this one: the session goes on as it was
+			return 0
+		}
+	}
 	if bi, ok := r.sh.builtins[name]; ok && !r.disabled(name) {
 		r.status = bi(r, args)
 	} else {

@@ -133,6 +133,7 @@ func newRunner(s *Shell) *runner {
 		r.arg0 = "-bash"
 	}
 	r.opts = defaultOptions(r.interactive)
+	r.lastArg = "bash" // $_ starts as the name bash was run with (sshd sets no _)
 	r.fd[0] = &ofile{r: strings.NewReader("")}
 	r.fd[1] = &ofile{w: io.Discard}
 	r.fd[2] = &ofile{w: io.Discard}
@@ -306,21 +307,7 @@ func (r *runner) runSource(text, name string, kind srcKind) int {
 	r.src = src
 	defer func() { r.src, r.line = prevSrc, prevLine }()
 
-	var stmts []*syntax.Stmt
-	p := syntax.NewParser(syntax.Variant(syntax.LangBash))
-	var perr error
-	// The iterator must run to its end: after an error, expand's parser may still call yield
-	// and panics if the loop has stopped.
-	for st, err := range p.StmtsSeq(strings.NewReader(text)) {
-		if perr != nil {
-			continue
-		}
-		if err != nil {
-			perr = err
-			continue
-		}
-		stmts = append(stmts, st)
-	}
+	stmts, perr := parseStmts(text)
 	if perr == nil {
 		r.stmts(stmts)
 		return r.status
@@ -354,6 +341,96 @@ func (r *runner) runSource(text, name string, kind srcKind) int {
 	}
 	r.syntaxError(se, kind)
 	return r.status
+}
+
+// parseStmts parses text statement by statement, returning the complete statements before
+// an error. Bash only checks $(( )) contents when it evaluates them, so an arithmetic
+// expression the parser rejects is blanked (same length, same lines) and parsed again: the
+// original text stays in the source and is evaluated, with bash's error, at run time.
+func parseStmts(text string) ([]*syntax.Stmt, error) {
+	parsed := text
+	for try := 0; ; try++ {
+		var stmts []*syntax.Stmt
+		var perr error
+		p := syntax.NewParser(syntax.Variant(syntax.LangBash))
+		// The iterator must run to its end: after an error, the parser may still call
+		// yield and panics if the loop has stopped.
+		for st, err := range p.StmtsSeq(strings.NewReader(parsed)) {
+			if perr != nil {
+				continue
+			}
+			if err != nil {
+				perr = err
+				continue
+			}
+			stmts = append(stmts, st)
+		}
+		if perr == nil || try >= 8 {
+			return stmts, perr
+		}
+		var pe syntax.ParseError
+		if !errors.As(perr, &pe) {
+			return stmts, perr
+		}
+		fixed, ok := blankArith(parsed, int(pe.Pos.Offset()))
+		if !ok {
+			return stmts, perr
+		}
+		parsed = fixed
+	}
+}
+
+// blankArith replaces the inside of the $(( )) or (( )) around off with "0" and blanks.
+func blankArith(text string, off int) (string, bool) {
+	if off > len(text) {
+		off = len(text)
+	}
+	// the parser may point at the "$((" itself, or inside
+	first := off + 2
+	if first > len(text)-1 {
+		first = len(text) - 1
+	}
+	for start := first; start >= 1; start-- {
+		if text[start] != '(' || text[start-1] != '(' {
+			continue
+		}
+		open := start + 1 // first byte inside
+		depth := 0
+		end := -1
+		for i := open; i < len(text); i++ {
+			switch text[i] {
+			case '(':
+				depth++
+			case ')':
+				if depth == 0 {
+					if i+1 < len(text) && text[i+1] == ')' {
+						end = i
+					}
+					i = len(text)
+				} else {
+					depth--
+				}
+			}
+		}
+		if end < off || end < open {
+			continue
+		}
+		if end == open {
+			return "", false // $(()) has no room; bash would print 0
+		}
+		b := []byte(text)
+		for i := open; i < end; i++ {
+			if b[i] != '\n' {
+				b[i] = ' '
+			}
+		}
+		b[open] = '0'
+		if string(b) == text {
+			return "", false
+		}
+		return string(b), true
+	}
+	return "", false
 }
 
 // syntaxError prints a syntax error the way bash does for the kind of source.
