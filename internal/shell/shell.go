@@ -231,6 +231,18 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	r.outTerm, r.errTerm = out, errw
 	r.brk, r.cont, r.ret, r.discard = 0, 0, false, false
 	if s.cfg.Interactive {
+		if r.opts.histexpand {
+			exp, changed, bad := s.histExpand(src)
+			if bad != "" {
+				io.WriteString(errw, r.arg0+": "+bad+": event not found\n")
+				return r.status
+			}
+			if changed {
+				// bash shows the expanded line before running it
+				io.WriteString(errw, strings.TrimRight(exp, "\n")+"\n")
+				src = exp
+			}
+		}
 		s.addHistory(src)
 		s.cmdNumber++
 	} else {

@@ -385,3 +385,31 @@ func TestEnvironmentAtLogin(t *testing.T) {
 		t.Errorf("shell variables: %q", out)
 	}
 }
+
+func TestHistoryExpansion(t *testing.T) {
+	s := newTestShell(t, testOpts{interactive: true})
+	steps := []struct{ in, out, err string }{
+		{"echo one two three", "one two three\n", ""},
+		{"echo !!", "echo one two three\n", "echo echo one two three\n"},
+		{"echo !$ !^ !*", "three echo echo one two three\n", "echo three echo echo one two three\n"},
+		{"!-2", "echo one two three\n", "echo echo one two three\n"},
+		{`echo "quoted!"`, "quoted!\n", ""},
+		{`echo "x!y"`, "", "-bash: !y: event not found\n"},
+		{`echo a\!b 'c!d'`, "a!b c!d\n", ""},
+		{"echo !?two?", "echo echo one two three\n", "echo echo echo one two three\n"},
+		{"!echo:1", "\n", "echo\n"},
+		{"echo !nope", "", "-bash: !nope: event not found\n"},
+		{"echo x != y", "x != y\n", ""},
+	}
+	for _, st := range steps {
+		out, errs, _ := run(t, s, st.in)
+		if out != st.out || errs != st.err {
+			t.Errorf("%q: out=%q err=%q, want out=%q err=%q", st.in, out, errs, st.out, st.err)
+		}
+	}
+	// exec mode has no history expansion
+	e := newTestShell(t, testOpts{})
+	if out, _, _ := run(t, e, `echo "pass!word" !!`); out != "pass!word !!\n" {
+		t.Errorf("exec mode expanded history: %q", out)
+	}
+}
