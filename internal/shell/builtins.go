@@ -629,14 +629,8 @@ func evalBuiltin(r *runner, args []string) int {
 	}
 	r.depth++
 	defer func() { r.depth-- }()
-	prev := r.src
-	r.runSourceKeep(src, prev.name, srcEval)
+	r.runSource(src, r.src.name, srcEval)
 	return r.status
-}
-
-// runSourceKeep runs text like runSource but keeps error names of the enclosing source.
-func (r *runner) runSourceKeep(text, name string, kind srcKind) {
-	r.runSource(text, name, kind)
 }
 
 func sourceBuiltin(r *runner, args []string) int {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
-	"path"
 	"regexp"
 	"strconv"
 	"strings"
@@ -847,6 +846,3 @@ func (s *Shell) now() time.Time {
 	}
 	return time.Now()
 }
-
-// clean joins and cleans a path for messages.
-func clean(p string) string { return path.Clean(p) }

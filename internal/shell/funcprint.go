@@ -136,15 +136,11 @@ func (p *funcPrinter) ifClause(c *syntax.IfClause, depth int, kw string) {
 			p.list(e.Then, depth+1, true)
 		} else {
 			p.b.WriteString(indent(depth))
-			p.ifClauseElif(e, depth)
+			p.ifClause(e, depth, "elif")
 			return
 		}
 	}
 	p.b.WriteString(indent(depth) + "fi")
-}
-
-func (p *funcPrinter) ifClauseElif(c *syntax.IfClause, depth int) {
-	p.ifClause(c, depth, "elif")
 }
 
 // inline prints a condition list on one line.

@@ -2,7 +2,6 @@ package shell
 
 import (
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -229,14 +228,4 @@ func (r *runner) slotVar(val string) string {
 	name := slotPrefix + strconv.Itoa(len(r.slots))
 	r.slots[name] = val
 	return name
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
