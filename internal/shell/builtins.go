@@ -444,10 +444,14 @@ func (r *runner) setOption(name string, on bool) bool {
 	return true
 }
 
-var setFlagNames = map[byte]string{'a': "allexport", 'B': "braceexpand", 'e': "errexit", 'E': "errtrace",
-	'f': "noglob", 'h': "hashall", 'H': "histexpand", 'k': "keyword", 'm': "monitor", 'C': "noclobber",
-	'n': "noexec", 'b': "notify", 'u': "nounset", 't': "onecmd", 'P': "physical", 'p': "privileged",
-	'T': "functrace", 'v': "verbose", 'x': "xtrace"}
+// setFlagName maps set's one-letter flags to option names.
+func setFlagName(c byte) (string, bool) {
+	n, ok := map[byte]string{'a': "allexport", 'B': "braceexpand", 'e': "errexit", 'E': "errtrace",
+		'f': "noglob", 'h': "hashall", 'H': "histexpand", 'k': "keyword", 'm': "monitor", 'C': "noclobber",
+		'n': "noexec", 'b': "notify", 'u': "nounset", 't': "onecmd", 'P': "physical", 'p': "privileged",
+		'T': "functrace", 'v': "verbose", 'x': "xtrace"}[c]
+	return n, ok
+}
 
 func setBuiltin(r *runner, args []string) int {
 	args = args[1:]
@@ -483,7 +487,7 @@ func setBuiltin(r *runner, args []string) int {
 			continue
 		}
 		for i := 1; i < len(a); i++ {
-			name, ok := setFlagNames[a[i]]
+			name, ok := setFlagName(a[i])
 			if !ok {
 				r.errf("set: %c%c: invalid option\n", a[0], a[i])
 				r.usage("set: usage: set [-abefhkmnptuvxBCEHPT] [-o option-name] [--] [-] [arg ...]\n")
@@ -1390,17 +1394,20 @@ func parseSymbolicUmask(s string, cur uint32) (uint32, bool) {
 	return 0o777 &^ perm, true
 }
 
-var signalNames = map[string]int{"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7,
-	"FPE": 8, "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
-	"STKFLT": 16, "CHLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23,
-	"XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "PWR": 30, "SYS": 31}
+// signalNames maps signal names to numbers (x86-64 Linux).
+func signalNames() map[string]int {
+	return map[string]int{"HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "BUS": 7,
+		"FPE": 8, "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
+		"STKFLT": 16, "CHLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22, "URG": 23,
+		"XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "PWR": 30, "SYS": 31}
+}
 
 func signalNumber(s string) (int, bool) {
 	if n, err := strconv.Atoi(s); err == nil {
 		return n, n >= 0 && n <= 64
 	}
 	s = strings.ToUpper(strings.TrimPrefix(strings.ToUpper(s), "SIG"))
-	n, ok := signalNames[s]
+	n, ok := signalNames()[s]
 	return n, ok
 }
 
@@ -1419,7 +1426,7 @@ func killBuiltin(r *runner, args []string) int {
 		}
 		for _, a := range args[1:] {
 			if n, err := strconv.Atoi(a); err == nil {
-				for k, v := range signalNames {
+				for k, v := range signalNames() {
 					if v == n&127 {
 						r.out(k + "\n")
 					}
@@ -1554,7 +1561,7 @@ func trapBuiltin(r *runner, args []string) int {
 				status = 1
 				continue
 			}
-			for k, v := range signalNames {
+			for k, v := range signalNames() {
 				if v == n {
 					name = "SIG" + k
 				}
