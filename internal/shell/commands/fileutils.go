@@ -333,7 +333,11 @@ func (t *copier) run(ops []string, target string, noTarget, move bool) int {
 		}
 		if target == "" {
 			if len(ops) > 2 {
-				c.errorf("target %s is not a directory", c.quoteAF(last))
+				if _, err := c.FS.Stat(c.abs(last)); err != nil {
+					c.errorf("target %s: %s", c.quoteAF(last), errText(err))
+				} else {
+					c.errorf("target %s: Not a directory", c.quoteAF(last))
+				}
 				return c.done(1)
 			}
 			t.one(ops[0], last, false)

@@ -308,7 +308,8 @@ func lsMain(p *Proc) int {
 	if colorMode == "always" || (colorMode == "auto" && p.StdoutTTY) {
 		cfg.color = true
 		cfg.colors = parseLSColors(c.Env["LS_COLORS"], c.Env)
-		if cfg.colors == nil {
+		if c.Env["LS_COLORS"] == "" && c.Env["COLORTERM"] == "" && !colorTerm(c.Env["TERM"]) {
+			// Without LS_COLORS, ls colours only terminals its database knows.
 			cfg.color = false
 		}
 	}
@@ -320,6 +321,19 @@ func lsMain(p *Proc) int {
 		ls.ids = c.loadIDNames()
 	}
 	return ls.run(operands)
+}
+
+// colorTerm reports whether TERM matches dircolors' built-in TERM list.
+func colorTerm(term string) bool {
+	if term == "" {
+		return false
+	}
+	for _, p := range []string{"Eterm", "ansi", "*color*", "con[0-9]*x[0-9]*", "cons25", "console", "cygwin", "*direct*", "dtterm", "gnome", "hurd", "jfbterm", "konsole", "kterm", "linux", "linux-c", "mlterm", "putty", "rxvt*", "screen*", "st", "terminator", "tmux*", "vt100", "xterm*"} {
+		if fnmatch(p, term) {
+			return true
+		}
+	}
+	return false
 }
 
 func lsBadArg(c *cmd, val, opt string, valid []string) int {
@@ -448,7 +462,7 @@ func (l *lsRun) listDir(name, full string, heading bool) {
 			if e.target == "" {
 				e.target, _ = c.FS.Readlink(e.full)
 			}
-			if l.cfg.deref || l.cfg.classify || l.cfg.color || l.cfg.fileType {
+			if l.cfg.deref || l.cfg.classify || l.cfg.color || l.cfg.fileType || l.cfg.dirsFirst {
 				if t, err := c.FS.Stat(e.full); err == nil {
 					e.tmeta, e.tok = t, true
 				}

@@ -153,6 +153,42 @@ func versionCompare(a, b string) int {
 	if a == b {
 		return 0
 	}
+	// filevercmp compares the names without their suffixes first.
+	pa, pb := a[:len(a)-len(fileSuffix(a))], b[:len(b)-len(fileSuffix(b))]
+	if pa != pb {
+		if r := verrevcmp(pa, pb); r != 0 {
+			return r
+		}
+	}
+	if r := verrevcmp(a, b); r != 0 {
+		return r
+	}
+	return strings.Compare(a, b)
+}
+
+// fileSuffix is the trailing (\.[A-Za-z~][A-Za-z0-9~]*)* of a name, as filevercmp sees it.
+func fileSuffix(s string) string {
+	start := len(s)
+	i := len(s)
+	for i > 0 {
+		j := i
+		for j > 0 && (isAlnum(s[j-1]) || s[j-1] == '~') {
+			j--
+		}
+		if j > 0 && s[j-1] == '.' && j < i && (isAlpha(s[j]) || s[j] == '~') && j-1 > 0 {
+			start = j - 1
+			i = j - 1
+			continue
+		}
+		break
+	}
+	return s[start:]
+}
+
+func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+func isAlnum(c byte) bool { return isAlpha(c) || isDigit(c) }
+
+func verrevcmp(a, b string) int {
 	order := func(c byte) int {
 		switch {
 		case c >= '0' && c <= '9':
@@ -204,7 +240,7 @@ func versionCompare(a, b string) int {
 			return first
 		}
 	}
-	return strings.Compare(a, b)
+	return 0
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
