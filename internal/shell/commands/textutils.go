@@ -162,6 +162,13 @@ func cutMain(p *Proc) int {
 		return c.tryHelp(1)
 	}
 	rs, msg := parseRanges(spec)
+	if msg == "fields and positions are numbered from 1" {
+		if mode == 'f' {
+			msg = "fields are numbered from 1"
+		} else {
+			msg = "byte/character positions are numbered from 1"
+		}
+	}
 	if msg != "" {
 		c.errorf("%s", msg)
 		return c.tryHelp(1)

@@ -32,11 +32,10 @@ func grepMain(p *Proc) int {
 	fixed := false
 	switch base {
 	case "egrep":
+		// Debian 12 patches out grep 3.8's "obsolescent" warnings.
 		flavor = reERE
-		c.errRaw(base + ": warning: egrep is obsolescent\n")
 	case "fgrep":
 		fixed = true
-		c.errRaw(base + ": warning: fgrep is obsolescent\n")
 	}
 	opts, ops, ok, _ := parseOptsGrep(c)
 	if !ok {
