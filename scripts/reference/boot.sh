@@ -88,6 +88,14 @@ mount -t tmpfs -o nosuid,nodev,noexec,size=5120k tmpfs "$R/run/lock"
 
 hostname "$HOST"
 
+# The open-files limits systemd gives a service on Debian 12 (DefaultLimitNOFILE=1024:524288),
+# instead of whatever the caller had: root may then raise its own limit (ulimit -n 65535), as
+# miners do. Raising the hard limit needs CAP_SYS_RESOURCE, which a sandbox may withhold.
+if ! ulimit -Hn 524288 2>/dev/null; then
+	echo "boot.sh: cannot raise the open-files hard limit to 524288 (no CAP_SYS_RESOURCE?); it stays $(ulimit -Hn)" >&2
+fi
+ulimit -Sn 1024
+
 # PID 1 is bash: it reaps the orphans a session leaves (nohup, &), which sshd as PID 1 would
 # not. sshd logs to stderr (-e); root may log in with a password, as the corpus does, without
 # changing the tree's sshd_config (the persona is captured from the same tree).

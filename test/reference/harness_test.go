@@ -187,17 +187,23 @@ func run(t *testing.T, name string, args ...string) string {
 	return string(out)
 }
 
-// netns is a pair of network namespaces the test owns: the reference's, whose eth0 is one end
-// of a veth pair, and a peer namespace holding the other end (so eth0 has a carrier, as a
-// plugged-in NIC has) without adding any interface to the host. Neither has a default route
-// or any path to the host's network: downloads and pings inside the reference fail at once,
-// as on a server without a route out, which is what lure emulates.
+// netns is the reference's network namespace, which the test creates and deletes. It holds
+// lo and an eth0, and nothing else: no default route and no path to the host's network, so
+// downloads and pings inside the reference fail at once, as on a server without a route out,
+// which is what lure emulates. Nothing of it is reachable from outside but through proxy.
+//
+// eth0 is a TAP device whose file descriptor the test holds: an attached TAP has a carrier
+// (LOWER_UP, state UP) like a plugged-in NIC, and unlike a veth it shows no "@ifN" peer or
+// "link-netnsid" in `ip link`, so the reference's `ip`/`ifconfig` output has the shape of a
+// virtual machine's virtio NIC. What the kernel sends out of it is queued to the descriptor
+// and dropped; closing the descriptor removes the device.
 type netns struct {
-	name, peer string
+	name string
+	tap  int // eth0's TAP descriptor
 }
 
-// newNetns creates the namespaces and the veth pair; t.Cleanup deletes both (and with them
-// the veth pair), also when the test fails.
+// newNetns creates the namespace with lo up and eth0 down; t.Cleanup removes both, also when
+// the test fails. configureEth0 gives eth0 its identity and brings it up.
 func newNetns(t *testing.T) *netns {
 	t.Helper()
 	var b [4]byte
@@ -205,20 +211,37 @@ func newNetns(t *testing.T) *netns {
 		t.Fatal(err)
 	}
 	n := &netns{name: "lure-ref-" + hex.EncodeToString(b[:])}
-	n.peer = n.name + "-p"
-	for _, name := range []string{n.name, n.peer} {
-		if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-			skipOrFail(t, "cannot create network namespace %s: %v: %s", name, err, bytes.TrimSpace(out))
-		}
-		t.Cleanup(func() {
-			if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
-				t.Errorf("removing network namespace %s: %v: %s", name, err, out)
-			}
-		})
+	if out, err := exec.Command("ip", "netns", "add", n.name).CombinedOutput(); err != nil {
+		skipOrFail(t, "cannot create network namespace %s: %v: %s", n.name, err, bytes.TrimSpace(out))
 	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "netns", "del", n.name).CombinedOutput(); err != nil {
+			t.Errorf("removing network namespace %s: %v: %s", n.name, err, out)
+		}
+	})
 	run(t, "ip", "-n", n.name, "link", "set", "lo", "up")
-	run(t, "ip", "-n", n.name, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", n.peer)
-	run(t, "ip", "-n", n.peer, "link", "set", "eth0", "up")
+	err := n.do(func() error {
+		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		ifr, err := unix.NewIfreq("eth0")
+		if err != nil {
+			unix.Close(fd)
+			return err
+		}
+		ifr.SetUint16(unix.IFF_TAP | unix.IFF_NO_PI)
+		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+			unix.Close(fd)
+			return err
+		}
+		n.tap = fd
+		return nil
+	})
+	if err != nil {
+		skipOrFail(t, "cannot make the reference's eth0 (a TAP device; needs /dev/net/tun): %v", err)
+	}
+	t.Cleanup(func() { unix.Close(n.tap) })
 	return n
 }
 
@@ -226,9 +249,9 @@ func newNetns(t *testing.T) *netns {
 func (n *netns) path() string { return "/run/netns/" + n.name }
 
 // configureEth0 gives the reference's eth0 the identity lure's persona claims (MAC address,
-// IPv4 address and prefix, the altname and queueing discipline of a virtio NIC), so `ip addr`,
-// `ifconfig` and friends compare output formats rather than two different network setups.
-// Both addresses live only in this namespace. Empty values are left as the kernel made them.
+// IPv4 address and prefix, the altname of a virtio NIC), so `ip addr`, `ifconfig` and friends
+// compare output formats rather than two different network setups. The address exists only in
+// this namespace. Empty values are left as the kernel made them.
 func (n *netns) configureEth0(t *testing.T, mac, cidr string) {
 	t.Helper()
 	if mac != "" {
@@ -240,58 +263,79 @@ func (n *netns) configureEth0(t *testing.T, mac, cidr string) {
 	if cidr != "" {
 		run(t, "ip", "-n", n.name, "addr", "add", cidr, "brd", "+", "dev", "eth0")
 	}
-	// Cosmetic; older kernels or iproute2 builds may lack them, which only costs fidelity.
-	for _, args := range [][]string{
-		{"ip", "-n", n.name, "link", "property", "add", "dev", "eth0", "altname", "enp0s3"},
-		{"ip", "netns", "exec", n.name, "tc", "qdisc", "replace", "dev", "eth0", "root", "pfifo_fast"},
-	} {
-		if out, err := exec.Command(args[0], args[1:]...).CombinedOutput(); err != nil {
-			t.Logf("reference network: %s: %v: %s (continuing)", strings.Join(args, " "), err, bytes.TrimSpace(out))
-		}
+	// Cosmetic: an older kernel or iproute2 may lack altnames, which only costs fidelity.
+	if out, err := exec.Command("ip", "-n", n.name, "link", "property", "add", "dev", "eth0", "altname", "enp0s3").CombinedOutput(); err != nil {
+		t.Logf("reference network: no altname for eth0: %v: %s (continuing)", err, bytes.TrimSpace(out))
 	}
 	run(t, "ip", "-n", n.name, "link", "set", "eth0", "up")
+	// A TAP's carrier is on from the start, so the kernel never computes its operational state
+	// and `ip link` says "state UNKNOWN". Dropping and raising the carrier makes it "state UP",
+	// as a NIC shows.
+	for _, on := range []int{0, 1} {
+		if err := unix.IoctlSetPointerInt(n.tap, tunSetCarrier, on); err != nil {
+			t.Logf("reference network: TUNSETCARRIER %d: %v (eth0 stays in state UNKNOWN)", on, err)
+			return
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(run(t, "ip", "-n", n.name, "-o", "link", "show", "eth0"), " state UP ") {
+		if time.Now().After(deadline) {
+			t.Logf("reference network: eth0 did not reach state UP within 5s")
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
-// dial connects to addr from inside the namespace. A socket belongs to the network namespace
-// of the thread that creates it, so a goroutine locks itself to a thread, moves that thread
-// into the namespace, dials, and moves the thread back. Should the way back fail, the thread
-// stays locked: the runtime then discards it when the goroutine ends instead of reusing a
-// thread that is in another namespace.
-func (n *netns) dial(addr string, timeout time.Duration) (net.Conn, error) {
-	type result struct {
-		c   net.Conn
-		err error
-	}
-	ch := make(chan result, 1)
+// tunSetCarrier is the TUNSETCARRIER ioctl, _IOW('T', 226, int) (Linux 5.0), which
+// golang.org/x/sys/unix does not name.
+const tunSetCarrier = 1<<30 | 4<<16 | 'T'<<8 | 226
+
+// do runs fn on a thread inside the namespace. A socket or device belongs to the network
+// namespace of the thread that creates it, so a goroutine locks itself to a thread, moves that
+// thread into the namespace, runs fn, and moves the thread back. Should the way back fail, the
+// thread stays locked: the runtime then discards it when the goroutine ends instead of reusing
+// a thread that is in another namespace.
+func (n *netns) do(fn func() error) error {
+	ch := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
 		home, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
 		if err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{nil, err}
+			ch <- err
 			return
 		}
 		defer home.Close()
 		f, err := os.Open(n.path())
 		if err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{nil, err}
+			ch <- err
 			return
 		}
 		defer f.Close()
 		if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
-			ch <- result{nil, fmt.Errorf("setns %s: %w", n.path(), err)}
+			ch <- fmt.Errorf("setns %s: %w", n.path(), err)
 			return
 		}
-		c, err := net.DialTimeout("tcp", addr, timeout)
+		err = fn()
 		if unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil {
 			runtime.UnlockOSThread()
 		}
-		ch <- result{c, err}
+		ch <- err
 	}()
-	r := <-ch
-	return r.c, r.err
+	return <-ch
+}
+
+// dial connects to addr from inside the namespace.
+func (n *netns) dial(addr string, timeout time.Duration) (net.Conn, error) {
+	var c net.Conn
+	err := n.do(func() (err error) {
+		c, err = net.DialTimeout("tcp", addr, timeout)
+		return err
+	})
+	return c, err
 }
 
 // startPinned starts cmd from a thread of its own that stays alive until release is called.
