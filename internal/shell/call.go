@@ -404,6 +404,7 @@ func (r *runner) runFunc(f commands.Func, abs string, fields []string) {
 		Persona:   r.sh.cfg.Persona,
 		User:      r.sh.cfg.User,
 		Session:   r.sh.cfg.Session,
+		Umask:     fs.FileMode(r.umask),
 		Sub:       r.subFunc(),
 	}
 	status := func() (st int) {

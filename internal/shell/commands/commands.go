@@ -6,6 +6,7 @@ package commands
 import (
 	"context"
 	"io"
+	"io/fs"
 	"sort"
 	"time"
 
@@ -32,6 +33,9 @@ type Proc struct {
 	Persona *persona.Persona
 	User    persona.User // who is logged in
 	Session *Session
+	// Umask is the calling shell's file creation mask (its `umask` builtin state). The
+	// shell always sets it; 0 is a valid mask, so there is no "unset" value.
+	Umask fs.FileMode
 
 	// Sub runs a script in a subshell of the calling shell (for bash -c, sh script.sh,
 	// eval-like programs, xargs, find -exec, watch). Returns the exit status.

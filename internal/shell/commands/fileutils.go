@@ -68,15 +68,8 @@ func withHelp(l ...longOpt) []longOpt { return append(l, helpLong...) }
 // baseName is the program's base name (for table lookups).
 func (c *cmd) base() string { return path.Base(c.name) }
 
-// umask is the session's file creation mask (022 unless the shell says otherwise).
-func (c *cmd) umask() fs.FileMode {
-	if v, ok := c.Env["__LURE_UMASK"]; ok {
-		if n, err := strconv.ParseUint(v, 8, 32); err == nil {
-			return fs.FileMode(n)
-		}
-	}
-	return 0o022
-}
+// umask is the calling shell's file creation mask.
+func (c *cmd) umask() fs.FileMode { return c.Umask & fs.ModePerm }
 
 // ---- cat ----
 

@@ -343,7 +343,7 @@ func (s *miniShell) exec(ctx context.Context, words []string, stdin io.Reader, s
 	}
 	p := &Proc{
 		Ctx: ctx, Args: words, Stdin: stdin, Stdout: stdout, Stderr: stderr,
-		StdoutTTY: s.tty, Columns: 80, FS: s.fs, Dir: s.dir, Env: s.env,
+		StdoutTTY: s.tty, Columns: 80, FS: s.fs, Dir: s.dir, Env: s.env, Umask: 0o022,
 		Sub: func(ctx context.Context, script string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return s.run(ctx, script, stdin, stdout, stderr)
 		},

@@ -220,7 +220,7 @@ func (e *tenv) runIn(stdin string, args ...string) (string, string, int) {
 	}
 	p := &Proc{Ctx: ctx, Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
 		StdoutTTY: e.tty, Columns: e.cols, FS: e.vfs(), Dir: e.dir, Env: env, Persona: e.per, User: e.user,
-		Session: e.sess}
+		Session: e.sess, Umask: 0o022}
 	p.Sub = func(ctx context.Context, script string, a []string, in io.Reader, so, se io.Writer) int {
 		e.subRuns = append(e.subRuns, script+"|"+strings.Join(a, ","))
 		if e.sub != nil {
