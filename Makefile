@@ -2,14 +2,17 @@
 # Needs root for apt-get (CI and the dev machines run as root); set SKIP_DEPS=1 to skip installing.
 
 GO ?= go
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl
+# ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
+# for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
+# Debian 12 reference server of test/reference (docs/reference.md).
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin
 
-.PHONY: test deps build run bench fmt vet
+.PHONY: test deps build run bench eval eval-full
 
 test: deps
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
-	$(GO) test -race -count=1 -timeout 30m ./...
+	LURE_EVAL_OUT=$(CURDIR)/eval-out $(GO) test -race -count=1 -timeout 40m ./...
 
 deps:
 	@if [ -z "$(SKIP_DEPS)" ]; then \
@@ -28,3 +31,11 @@ run:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# The reference measurement of issue 3 (docs/reference.md); needs root. `make test` runs the same gate.
+eval: deps
+	LURE_EVAL_OUT=$(CURDIR)/eval-out $(GO) test -count=1 -v -timeout 30m -run 'TestReferenceIsolation|TestReferenceCI' ./test/reference/
+
+# The whole attacker corpus against the reference, for the README's figures (not gated).
+eval-full: deps
+	LURE_EVAL_OUT=$(CURDIR)/eval-out LURE_EVAL_FULL=1 $(GO) test -count=1 -v -timeout 60m -run TestReferenceFull ./test/reference/
