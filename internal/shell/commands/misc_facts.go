@@ -461,21 +461,39 @@ func (c *cmd) processes(self string) []proc {
 	shellArgs, shellStat := "-bash", "Ss"
 	if tty == "" {
 		shellArgs = "bash -c"
-		if h := c.session().History; h != nil {
-			if l := h(); len(l) > 0 {
-				shellArgs = "bash -c " + l[len(l)-1]
-			}
+		if l := c.currentLine(); l != "" {
+			shellArgs = "bash -c " + l
 		}
 		shellStat = "Ss"
 	}
-	out = append(out, proc{PID: shell, PPID: shell - 7, User: user, UID: c.User.UID, Args: shellArgs,
-		Comm: "bash", TTY: ttyCol, Start: login, CPU: 0, RSS: 4096, VSZ: 8196, Stat: shellStat})
+	var sh lineShape
+	if self != "" {
+		sh = c.shape()
+	}
+	if !sh.replaced {
+		out = append(out, proc{PID: shell, PPID: shell - 7, User: user, UID: c.User.UID, Args: shellArgs,
+			Comm: "bash", TTY: ttyCol, Start: login, CPU: 0, RSS: 4096, VSZ: 8196, Stat: shellStat})
+	}
 	if self != "" {
 		st := "R"
 		if tty != "" {
 			st = "R+"
 		}
-		out = append(out, proc{PID: shell + 2 + 3*c.commandSerial(), PPID: shell, User: user, UID: c.User.UID, Args: self,
+		selfPID, parent := shell+2+3*c.commandSerial(), shell
+		if sh.replaced {
+			// bash exec'd the program: it inherits the shell's pid and its session leadership
+			selfPID, parent = shell, shell-7
+			st = "Rs" + st[1:]
+		}
+		for i, m := range sh.members {
+			if i == sh.self {
+				continue
+			}
+			// the other members of the program's pipeline: bash forks them in order
+			out = append(out, proc{PID: selfPID - sh.self + i, PPID: shell, User: user, UID: c.User.UID, Args: m,
+				Comm: commOf(m), TTY: ttyCol, Start: now, CPU: 0, RSS: 2048, VSZ: 6432, Stat: "S" + st[1:]})
+		}
+		out = append(out, proc{PID: selfPID, PPID: parent, User: user, UID: c.User.UID, Args: self,
 			Comm: commOf(self), TTY: ttyCol, Start: now, CPU: 0, RSS: 3840, VSZ: 11084, Stat: st})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -13,7 +14,7 @@ import (
 
 func topCmd(p *Proc) int {
 	c := newCmd(p)
-	batch := !c.StdoutTTY
+	batch := false
 	iters := 0
 	for i := 1; i < len(c.Args); i++ {
 		a := c.Args[i]
@@ -55,7 +56,16 @@ func topCmd(p *Proc) int {
 		}
 	}
 	_ = iters
-	_ = batch
+	c.topConfigDir()
+	if !batch && c.tty() == "" {
+		// Without a terminal (an exec request without a pty) top cannot put its tty into
+		// raw mode. ncurses' setupterm runs first: with TERM unset or unknown it ends top
+		// with status 1 and no message; with a known terminal, tcgetattr on stdin fails.
+		if c.knownTerminal(c.Env["TERM"]) {
+			c.errRaw("top: failed tty get\n")
+		}
+		return c.done(1)
+	}
 	// One frame is what a bot reads; an interactive top without -n is cut after it too,
 	// since the emulation cannot redraw a screen.
 	procs := c.processes(strings.Join(c.Args, " "))
@@ -109,6 +119,42 @@ func topCmd(p *Proc) int {
 			pr.Stat[:1], cpu, pm, cs/6000, (cs/100)%60, cs%100, cmdName)
 	}
 	return c.done(0)
+}
+
+// topConfigDir creates top's configuration directory ($XDG_CONFIG_HOME/procps, else
+// ~/.config/procps, both 0700) as procps 4 does at start-up, before it looks at the terminal:
+// a later `ls -la ~` shows the .config a real top leaves behind.
+func (c *cmd) topConfigDir() {
+	if c.FS == nil {
+		return
+	}
+	base := c.Env["XDG_CONFIG_HOME"]
+	if base == "" {
+		home := c.Env["HOME"]
+		if home == "" {
+			return
+		}
+		base = strings.TrimSuffix(home, "/") + "/.config"
+	}
+	base = c.abs(base)
+	if err := c.FS.Mkdir(base, 0o700); err != nil && !isErrno(err, syscall.EEXIST) {
+		return
+	}
+	_ = c.FS.Mkdir(base+"/procps", 0o700)
+}
+
+// knownTerminal reports whether ncurses finds a terminfo entry for term in the persona's
+// terminfo directories (the order ncurses searches them).
+func (c *cmd) knownTerminal(term string) bool {
+	if term == "" || strings.Contains(term, "/") || c.FS == nil {
+		return false
+	}
+	for _, dir := range []string{"/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo"} {
+		if m, err := c.FS.Stat(dir + "/" + term[:1] + "/" + term); err == nil && m.Mode.IsRegular() {
+			return true
+		}
+	}
+	return false
 }
 
 // pgrepMatch selects processes as pgrep/pkill do; self (the pgrep itself) never matches.
@@ -226,7 +272,7 @@ func pgrepRun(p *Proc, kill bool) int {
 	if len(ops) == 1 {
 		pattern = ops[0]
 	}
-	self := c.shellPID() + 2 + 3*c.commandSerial()
+	self := c.selfPID()
 	found, rerr := c.pgrepMatch(pattern, full, exact, icase, users, self)
 	if rerr != nil {
 		c.errorf("cannot compile regular expression '%s': %v", pattern, rerr)
