@@ -20,6 +20,7 @@ import (
 	"github.com/lure-sensor/lure/internal/asciicast"
 	"github.com/lure-sensor/lure/internal/event"
 	"github.com/lure-sensor/lure/internal/shell"
+	"github.com/lure-sensor/lure/internal/vfs"
 )
 
 // Bytes bash 5.2's readline writes around each prompt (bracketed paste on while editing,
@@ -56,37 +57,42 @@ type InteractiveOptions struct {
 	Banner []byte
 	// Resize delivers window changes; it may be nil.
 	Resize <-chan Size
+
+	// resized, when set (tests), is called after a window change has been taken in.
+	resized func()
 }
 
 // Interactive runs a login shell on a terminal until the client logs out, the channel
 // closes or ctx ends, and returns the exit status. rw is the channel: reads are what the
 // client types, writes go to its terminal. The session is recorded when a TTY directory is
-// configured, and cowrie.log.closed is emitted when the recording ends.
+// configured, and cowrie.log.closed is emitted when the recording ends. However the shell
+// ends (exit, Ctrl-D, a closed channel), its history is appended to ~/.bash_history in the
+// session's filesystem, as bash does, so the next login from that address finds it.
 func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt InteractiveOptions) int {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	start := s.cfg.Clock()
-	w, h := opt.PTY.Width, opt.PTY.Height
-	if w <= 0 {
-		w = 80
+	pty := opt.PTY
+	if pty.Width <= 0 {
+		pty.Width = 80
 	}
-	if h <= 0 {
-		h = 24
+	if pty.Height <= 0 {
+		pty.Height = 24
 	}
 
-	rec, recPath, recFile := s.startRecording(opt, start, w, h)
+	rec, recPath, recFile := s.startRecording(opt, start, pty.Width, pty.Height)
+	defer func() {
+		s.finishRecording(rec, recFile, recPath, start)
+	}()
 	out := &ttyOut{w: rw, rec: rec}
 
 	env := copyEnv(opt.Env)
-	termName := opt.PTY.Term
-	if termName != "" {
-		env["TERM"] = termName
+	if pty.Term != "" {
+		env["TERM"] = pty.Term
 	}
-	env["COLUMNS"] = strconv.Itoa(w)
-	env["LINES"] = strconv.Itoa(h)
-	sh := s.NewShell(ShellOptions{Interactive: true, TTY: opt.TTY, Env: env})
-	// readline does not use bracketed paste on a dumb terminal.
-	paste := termName != "" && termName != "dumb"
+	sh := s.NewShell(ShellOptions{Interactive: true, TTY: opt.TTY, Env: env, PTY: &pty})
+	// A hang-up or Ctrl-D ends bash as `exit` does: it writes its history.
+	defer sh.Logout()
 
 	in := newTTYIn(out, rec)
 	go in.pump(rw)
@@ -95,27 +101,10 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 		in.fail(ctx.Err())
 	}()
 
-	var tmu sync.Mutex // guards t and size across the resize goroutine
-	size := Size{w, h}
-	hist := &history{}
-	newTerm := func() *term.Terminal {
-		t := term.NewTerminal(struct {
-			io.Reader
-			io.Writer
-		}{in, out}, "")
-		t.History = hist
-		t.AutoCompleteCallback = func(line string, pos int, key rune) (string, int, bool) {
-			if key != '\t' {
-				return "", 0, false
-			}
-			return sh.Complete(line, pos)
-		}
-		_ = t.SetSize(size.Width, size.Height)
-		return t
-	}
-	tmu.Lock()
-	t := newTerm()
-	tmu.Unlock()
+	c := newConsole(s, sh, in, out, Size{pty.Width, pty.Height})
+	// readline does not use bracketed paste on a dumb terminal.
+	c.paste = pty.Term != "" && pty.Term != "dumb"
+	c.hist.load(s.cfg.FS, s.cfg.User.Home+"/.bash_history")
 	if opt.Resize != nil {
 		go func() {
 			for {
@@ -126,82 +115,34 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 					if !ok {
 						return
 					}
-					tmu.Lock()
-					size = sz
-					_ = t.SetSize(sz.Width, sz.Height)
-					tmu.Unlock()
+					c.setSize(sz)
 					if rec != nil {
 						rec.WriteResize(sz.Width, sz.Height)
+					}
+					if opt.resized != nil {
+						opt.resized()
 					}
 				}
 			}
 		}()
 	}
-	curTerm := func() *term.Terminal {
-		tmu.Lock()
-		defer tmu.Unlock()
-		return t
-	}
-	resetTerm := func() {
-		tmu.Lock()
-		t = newTerm()
-		tmu.Unlock()
-	}
 
 	if len(opt.Banner) > 0 {
 		_, _ = out.Write(opt.Banner)
 	}
-
 	status := 0
-	defer func() {
-		s.finishRecording(rec, recFile, recPath, start)
-	}()
 	for ctx.Err() == nil {
-		title, visible := splitTitle(sh.Prompt())
-		if paste {
-			title = pasteOn + title
+		src, next, st := c.readCommand(ctx, status)
+		switch next {
+		case stepEnd:
+			return st
+		case stepPrompt:
+			continue
 		}
-		if title != "" {
-			_, _ = out.Write([]byte(title))
+		if strings.TrimSpace(src) != "" {
+			s.Event(event.CommandInput, "CMD: "+src, map[string]any{"input": src})
 		}
-		tt := curTerm()
-		tt.SetPrompt(visible)
-		hist.setEnabled(true)
-		line, err := tt.ReadLine()
-		if errors.Is(err, term.ErrPasteIndicator) {
-			err = nil
-		}
-		if err != nil {
-			switch in.lastKey() {
-			case keyCtrlC:
-				if paste {
-					_, _ = out.Write([]byte(ctrlCAtPrompt))
-				} else {
-					_, _ = out.Write([]byte("^C\r\n"))
-				}
-				resetTerm()
-				continue
-			case keyCtrlD:
-				if paste {
-					_, _ = out.Write([]byte(ctrlDAtPrompt))
-				} else {
-					_, _ = out.Write([]byte("\r\n" + logoutLine))
-				}
-			}
-			return status
-		}
-		if paste {
-			_, _ = out.Write([]byte(pasteOff))
-		}
-		if strings.TrimSpace(line) != "" {
-			s.Event(event.CommandInput, "CMD: "+line, map[string]any{"input": line})
-		}
-		status = s.runLine(ctx, sh, line, in, out, curTerm, hist)
-		if in.takeInterrupted() {
-			// The tty echoed ^C when it arrived; bash adds the newline after the child died.
-			_, _ = out.Write([]byte("\r\n"))
-			resetTerm()
-		}
+		status = c.run(ctx, src)
 		if exited, st := sh.Exited(); exited {
 			// bash's exit builtin prints "logout" itself in a login shell.
 			return st
@@ -210,12 +151,246 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 	return status
 }
 
+// step tells the interactive loop what to do after reading input.
+type step int
+
+const (
+	stepRun    step = iota // run the command read
+	stepPrompt             // nothing to run: show the prompt again (Ctrl-C)
+	stepEnd                // the shell ends with the given status
+)
+
+// console is the terminal side of one interactive shell: the line editor, the prompts,
+// continuation lines, completion and the window size.
+type console struct {
+	s     *Session
+	sh    *shell.Shell
+	in    *ttyIn
+	out   *ttyOut
+	paste bool
+	hist  *history
+	comp  *completer
+
+	// histSeen and histLast follow the shell's history, so the line editor recalls what
+	// bash would (history expansion applied, HISTCONTROL honoured).
+	histSeen int
+	histLast string
+
+	mu      sync.Mutex // guards t, size and resized against the resize goroutine
+	t       *term.Terminal
+	size    Size
+	resized bool // size changed since the shell last saw it
+}
+
+func newConsole(s *Session, sh *shell.Shell, in *ttyIn, out *ttyOut, size Size) *console {
+	c := &console{s: s, sh: sh, in: in, out: out, hist: &history{}, size: size}
+	c.comp = &completer{sh: sh, in: in, out: out, size: c.curSize}
+	c.mu.Lock()
+	c.t = c.newTerm()
+	c.mu.Unlock()
+	return c
+}
+
+// newTerm builds a fresh line editor (after Ctrl-C, so no half-read key survives).
+// c.mu must be held.
+func (c *console) newTerm() *term.Terminal {
+	t := term.NewTerminal(struct {
+		io.Reader
+		io.Writer
+	}{c.in, c.out}, "")
+	t.History = c.hist
+	t.AutoCompleteCallback = c.comp.callback
+	_ = t.SetSize(c.size.Width, c.size.Height)
+	return t
+}
+
+func (c *console) term() *term.Terminal {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *console) resetTerm() {
+	c.mu.Lock()
+	c.t = c.newTerm()
+	c.mu.Unlock()
+}
+
+func (c *console) curSize() Size {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// setSize takes a window change: the line editor wraps at the new width at once, the
+// shell learns it before its next prompt or command (it is not safe for concurrent use).
+func (c *console) setSize(sz Size) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sz.Width <= 0 || sz.Height <= 0 {
+		return
+	}
+	c.size, c.resized = sz, true
+	_ = c.t.SetSize(sz.Width, sz.Height)
+}
+
+// applySize hands a pending window change to the shell (COLUMNS, LINES, what programs
+// see), as bash's checkwinsize does between commands.
+func (c *console) applySize() {
+	c.mu.Lock()
+	sz, changed := c.size, c.resized
+	c.resized = false
+	c.mu.Unlock()
+	if changed {
+		c.sh.SetWindow(sz.Width, sz.Height)
+	}
+}
+
+// readLine shows prompt and reads one edited line. On error, key tells whether Ctrl-C or
+// Ctrl-D ended the read (0: the channel closed).
+func (c *console) readLine(prompt string) (line string, key byte, err error) {
+	title, visible := splitTitle(prompt)
+	if c.paste {
+		title = pasteOn + title
+	}
+	if title != "" {
+		_, _ = c.out.Write([]byte(title))
+	}
+	t := c.term()
+	t.SetPrompt(visible)
+	c.comp.begin(prompt, visible)
+	line, err = t.ReadLine()
+	c.comp.end()
+	if errors.Is(err, term.ErrPasteIndicator) {
+		err = nil
+	}
+	if err != nil {
+		return "", c.in.lastKey(), err
+	}
+	if c.paste {
+		_, _ = c.out.Write([]byte(pasteOff))
+	}
+	return line, 0, nil
+}
+
+// readCommand reads one command: a line at PS1 and, while the shell says the command is
+// incomplete (an open quote, `for` without `done`, a trailing `|` or `\`), more lines
+// at PS2. The lines are joined with newlines and run as one input, as bash does. status is
+// the last command's, which the shell ends with when the client hangs up.
+func (c *console) readCommand(ctx context.Context, status int) (string, step, int) {
+	c.applySize()
+	line, key, err := c.readLine(c.sh.Prompt())
+	if err != nil {
+		switch key {
+		case keyCtrlC:
+			c.interrupted()
+			return "", stepPrompt, 0
+		case keyCtrlD:
+			if c.paste {
+				_, _ = c.out.Write([]byte(ctrlDAtPrompt))
+			} else {
+				_, _ = c.out.Write([]byte("\r\n" + logoutLine))
+			}
+		}
+		return "", stepEnd, status
+	}
+	src := line
+	for c.needsMore(src) {
+		line, key, err := c.readLine(c.sh.Prompt2())
+		if err != nil {
+			switch key {
+			case keyCtrlC:
+				// bash drops the unfinished command and prompts anew.
+				c.interrupted()
+				return "", stepPrompt, 0
+			case keyCtrlD:
+				return "", stepEnd, c.eofInCommand(ctx, src, status)
+			}
+			return "", stepEnd, status
+		}
+		src += "\n" + line
+	}
+	return src, stepRun, 0
+}
+
+// needsMore reports whether src is an incomplete command, including a line ending in a
+// backslash that continues it (outside a comment).
+func (c *console) needsMore(src string) bool {
+	return c.sh.NeedsMore(src) || backslashContinues(src)
+}
+
+// interrupted answers Ctrl-C at a prompt: ^C, a new line and a fresh line editor.
+func (c *console) interrupted() {
+	if c.paste {
+		_, _ = c.out.Write([]byte(ctrlCAtPrompt))
+	} else {
+		_, _ = c.out.Write([]byte("^C\r\n"))
+	}
+	c.resetTerm()
+}
+
+// eofInCommand answers Ctrl-D on an empty continuation line: bash reads end of file in the
+// middle of a command, reports it and exits. When its lexer was inside a quote or a $( ),
+// it still shows PS2 once and exits after that line without running it; its parser (an
+// unfinished `for` or `if`) exits at once with "logout". It returns the exit status.
+func (c *console) eofInCommand(ctx context.Context, src string, status int) int {
+	if c.paste {
+		_, _ = c.out.Write([]byte(pasteOff))
+	}
+	_, _ = c.out.Write([]byte("\r\n"))
+	c.s.Event(event.CommandInput, "CMD: "+src, map[string]any{"input": src})
+	st := c.run(ctx, src)
+	if !lexerEOF(src) {
+		_, _ = c.out.Write([]byte(logoutLine))
+		return st
+	}
+	c.resetTerm() // the editor still counts the prompt the Ctrl-D ended as on screen
+	_, key, err := c.readLine(c.sh.Prompt2())
+	if err != nil && key == keyCtrlD {
+		if c.paste {
+			_, _ = c.out.Write([]byte(ctrlDAtPrompt))
+		} else {
+			_, _ = c.out.Write([]byte("\r\n" + logoutLine))
+		}
+	}
+	return status
+}
+
+// run runs one command with the terminal as stdin and stdout, then follows the shell's
+// history and a Ctrl-C that interrupted the command.
+func (c *console) run(ctx context.Context, src string) int {
+	c.applySize()
+	status := c.s.runLine(ctx, c.sh, src, c.in, c.out, c.term)
+	c.syncHistory()
+	if c.in.takeInterrupted() {
+		// The tty echoed ^C when it arrived; bash adds the newline after the child died.
+		_, _ = c.out.Write([]byte("\r\n"))
+		c.resetTerm()
+	}
+	return status
+}
+
+// syncHistory gives the line editor the entry the shell recorded for the last command.
+func (c *console) syncHistory() {
+	h := c.sh.History()
+	switch {
+	case len(h) == 0:
+		if c.histSeen > 0 {
+			c.hist.clear() // history -c
+		}
+	case len(h) != c.histSeen || h[len(h)-1] != c.histLast:
+		c.hist.add(editorEntry(h[len(h)-1]))
+		c.histLast = h[len(h)-1]
+	}
+	c.histSeen = len(h)
+}
+
 // runLine runs one command line with the terminal as stdin and stdout.
-func (s *Session) runLine(ctx context.Context, sh *shell.Shell, line string, in *ttyIn, out *ttyOut, t func() *term.Terminal, hist *history) int {
+func (s *Session) runLine(ctx context.Context, sh *shell.Shell, line string, in *ttyIn, out *ttyOut, t func() *term.Terminal) int {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stdout := &crlfWriter{w: out, track: true}
-	stdin := &termStdin{term: t, hist: hist, out: stdout}
+	stdin := &termStdin{term: t, out: stdout}
 	in.setRunning(cancel)
 	defer in.setIdle()
 	return sh.Run(cctx, line, stdin, stdout, stdout)
@@ -411,8 +586,8 @@ func (in *ttyIn) fail(err error) {
 	in.mu.Unlock()
 }
 
-// Read delivers queued input, stopping after a Ctrl-C or Ctrl-D byte so the caller knows
-// which key ended the line editor's read.
+// Read delivers queued input; a Ctrl-C or Ctrl-D byte comes alone, so lastKey tells which
+// key ended the line editor's read.
 func (in *ttyIn) Read(p []byte) (int, error) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -425,14 +600,46 @@ func (in *ttyIn) Read(p []byte) (int, error) {
 	if len(in.buf) == 0 {
 		return 0, in.err
 	}
+	// Ctrl-C, Ctrl-D and Tab come in a read of their own. The line editor writes the echo
+	// of the keys of one read only after handling all of them, and it returns at once on
+	// Ctrl-C or Ctrl-D (the echo would be lost); a completion listing is written directly,
+	// so the echo of the keys before the Tab must be out first.
 	n := len(in.buf)
-	if i := bytes.IndexAny(in.buf, "\x03\x04"); i >= 0 && i+1 < n {
-		n = i + 1
+	if i := bytes.IndexAny(in.buf, "\x03\x04\t"); i == 0 {
+		n = 1
+	} else if i > 0 {
+		n = i
 	}
 	n = copy(p, in.buf[:n])
 	in.last = in.buf[n-1]
 	in.buf = in.buf[:copy(in.buf, in.buf[n:])]
 	return n, nil
+}
+
+// readKey takes one byte of input, for the questions completion asks ("Display all 120
+// possibilities? (y or n)", --More--) while the line editor waits for its callback.
+func (in *ttyIn) readKey() (byte, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for len(in.buf) == 0 && in.err == nil {
+		in.cond.Wait()
+	}
+	if len(in.buf) == 0 {
+		return 0, in.err
+	}
+	b := in.buf[0]
+	in.buf = in.buf[:copy(in.buf, in.buf[1:])]
+	return b, nil
+}
+
+// unread puts b back in front of the queue.
+func (in *ttyIn) unread(b byte) {
+	in.mu.Lock()
+	in.buf = append(in.buf, 0)
+	copy(in.buf[1:], in.buf)
+	in.buf[0] = b
+	in.cond.Broadcast()
+	in.mu.Unlock()
 }
 
 // lastKey is the last byte delivered if it was Ctrl-C or Ctrl-D, else 0.
@@ -470,28 +677,47 @@ func (in *ttyIn) takeInterrupted() bool {
 	return v
 }
 
-// history is the line editor's history (up/down arrows). Lines a running command reads
-// from the terminal are not shell history, so adding is switched off for them.
+// history is the line editor's history (up/down arrows). It holds what the shell's
+// history holds: the session adds the shell's entry after each command, and the lines the
+// editor reads (a program's input, continuation lines) are not added on their own.
 type history struct {
-	mu      sync.Mutex
-	lines   []string // oldest first
-	enabled bool
+	mu    sync.Mutex
+	lines []string // oldest first
 }
 
-func (h *history) Add(s string) {
+// Add is called by the line editor for every line it reads; the shell decides what is
+// history, so it does nothing.
+func (h *history) Add(string) {}
+
+func (h *history) add(s string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.enabled || strings.TrimSpace(s) == "" {
-		return
-	}
-	// bash's default HISTCONTROL=ignoreboth on Debian: no consecutive duplicates, none
-	// starting with a space.
-	if strings.HasPrefix(s, " ") || (len(h.lines) > 0 && h.lines[len(h.lines)-1] == s) {
-		return
-	}
 	h.lines = append(h.lines, s)
 	if len(h.lines) > historySize {
 		h.lines = h.lines[len(h.lines)-historySize:]
+	}
+}
+
+func (h *history) clear() {
+	h.mu.Lock()
+	h.lines = nil
+	h.mu.Unlock()
+}
+
+// load reads the history file the shell loaded at login, so the arrows recall the lines of
+// earlier sessions.
+func (h *history) load(fsys *vfs.FS, file string) {
+	if fsys == nil {
+		return
+	}
+	data, err := fsys.ReadFile(file)
+	if err != nil {
+		return
+	}
+	for _, l := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
+		if l != "" {
+			h.add(l)
+		}
 	}
 }
 
@@ -507,18 +733,11 @@ func (h *history) At(i int) string {
 	return h.lines[len(h.lines)-1-i]
 }
 
-func (h *history) setEnabled(v bool) {
-	h.mu.Lock()
-	h.enabled = v
-	h.mu.Unlock()
-}
-
 // termStdin gives a running command the terminal as its standard input: each read takes
 // one edited line, as a tty in canonical mode does. When the command's last output asks
 // for a password, the line is read without echo, as passwd and sudo switch echo off.
 type termStdin struct {
 	term func() *term.Terminal
-	hist *history
 	out  *crlfWriter
 	buf  []byte
 	eof  bool
@@ -530,7 +749,6 @@ func (r *termStdin) Read(p []byte) (int, error) {
 			return 0, io.EOF
 		}
 		t := r.term()
-		r.hist.setEnabled(false)
 		var line string
 		var err error
 		if r.out.wantsPassword() {

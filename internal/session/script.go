@@ -31,7 +31,7 @@ func (s *Session) Script(ctx context.Context, stdin io.Reader, stdout, stderr io
 		complete := err != nil || chunk.Len() > maxScriptChunk
 		if !complete {
 			_, perr := parser.Parse(strings.NewReader(src), "")
-			complete = perr == nil || !syntax.IsIncomplete(perr)
+			complete = (perr == nil || !syntax.IsIncomplete(perr)) && !backslashContinues(strings.TrimSuffix(src, "\n"))
 		}
 		if complete && strings.TrimSpace(src) != "" {
 			chunk.Reset()

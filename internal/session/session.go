@@ -49,6 +49,13 @@ type Session struct {
 
 	mu       sync.Mutex
 	ptyCount int // pts numbers handed out
+
+	// pidMu serialises shell creation so each channel's shell gets its own $$: the first
+	// takes the pid the shell derives from the session, later ones follow it as sshd forks
+	// them later.
+	pidMu    sync.Mutex
+	firstPID int
+	shells   int
 }
 
 // New returns a session.
@@ -129,10 +136,35 @@ type ShellOptions struct {
 	Interactive bool
 	TTY         string            // "pts/0" when a pty was requested, else ""
 	Env         map[string]string // client variables already filtered (LANG, LC_*), plus TERM
+	// PTY is the terminal the client requested, nil without one: programs then see a
+	// terminal on stdout, and its size.
+	PTY *PTY
 }
 
 // NewShell builds a shell for the logged-in user over the session's filesystem.
 func (s *Session) NewShell(opt ShellOptions) *shell.Shell {
+	s.pidMu.Lock()
+	defer s.pidMu.Unlock()
+	pid := 0
+	if s.firstPID > 0 {
+		s.shells++
+		pid = s.firstPID + 11*s.shells
+	}
+	cfg := shell.Config{
+		FS:          s.cfg.FS,
+		Persona:     s.cfg.Persona,
+		User:        s.cfg.User,
+		Commands:    s.cfg.Commands,
+		Env:         opt.Env,
+		Limits:      s.cfg.Limits,
+		Interactive: opt.Interactive,
+		PID:         pid,
+		Logger:      s.log,
+	}
+	if opt.PTY != nil {
+		cfg.TTY = true
+		cfg.Columns, cfg.Rows = opt.PTY.Width, opt.PTY.Height
+	}
 	cs := &commands.Session{
 		ID:          s.cfg.Events.Meta().ID,
 		SrcIP:       s.cfg.Events.Meta().SrcIP,
@@ -143,17 +175,12 @@ func (s *Session) NewShell(opt ShellOptions) *shell.Shell {
 		Clock:       s.cfg.Clock,
 		LoginTime:   s.cfg.LoginTime,
 	}
-	sh := shell.New(shell.Config{
-		FS:          s.cfg.FS,
-		Persona:     s.cfg.Persona,
-		User:        s.cfg.User,
-		Commands:    s.cfg.Commands,
-		Session:     cs,
-		Env:         opt.Env,
-		Limits:      s.cfg.Limits,
-		Interactive: opt.Interactive,
-	})
+	cfg.Session = cs
+	sh := shell.New(cfg)
 	cs.History = sh.History
+	if s.firstPID == 0 {
+		s.firstPID = cs.ShellPID
+	}
 	return sh
 }
 
@@ -192,7 +219,7 @@ func (s *Session) Exec(ctx context.Context, opt ExecOptions) int {
 		w := &crlfWriter{w: opt.Stdout}
 		stdout, stderr = w, w
 	}
-	sh := s.NewShell(ShellOptions{TTY: opt.TTY, Env: env})
+	sh := s.NewShell(ShellOptions{TTY: opt.TTY, Env: env, PTY: opt.PTY})
 	stdin := opt.Stdin
 	if stdin == nil {
 		stdin = eofReader{}

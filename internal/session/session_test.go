@@ -69,15 +69,34 @@ func TestTTYInSplitsAtControlKeys(t *testing.T) {
 	in := newTTYIn(&ttyOut{w: io.Discard}, nil)
 	in.add([]byte("ab\x03cd\x04"))
 	buf := make([]byte, 64)
-	n, _ := in.Read(buf)
-	if string(buf[:n]) != "ab\x03" || in.lastKey() != keyCtrlC {
-		t.Fatalf("first read %q", buf[:n])
+	for _, r := range []struct {
+		want string
+		key  byte
+	}{{"ab", 0}, {"\x03", keyCtrlC}, {"cd", 0}, {"\x04", keyCtrlD}} {
+		n, _ := in.Read(buf)
+		if string(buf[:n]) != r.want || in.lastKey() != r.key {
+			t.Fatalf("read %q, want %q with key %d", buf[:n], r.want, r.key)
+		}
 	}
-	n, _ = in.Read(buf)
-	if string(buf[:n]) != "cd\x04" || in.lastKey() != keyCtrlD {
-		t.Fatalf("second read %q", buf[:n])
+	// A Tab is read on its own, so the editor has written the echo of the keys before it.
+	in.add([]byte("ls /e\tx"))
+	for _, want := range []string{"ls /e", "\t", "x"} {
+		if n, _ := in.Read(buf); string(buf[:n]) != want {
+			t.Fatalf("read %q, want %q", buf[:n], want)
+		}
+	}
+	in.add([]byte("yz"))
+	if k, err := in.readKey(); k != 'y' || err != nil {
+		t.Fatalf("readKey %q %v", k, err)
+	}
+	in.unread('q')
+	if n, _ := in.Read(buf); string(buf[:n]) != "qz" {
+		t.Fatalf("after unread %q", buf[:n])
 	}
 	in.fail(io.EOF)
+	if _, err := in.readKey(); !errors.Is(err, io.EOF) {
+		t.Fatalf("readKey after close: %v", err)
+	}
 	if _, err := in.Read(buf); !errors.Is(err, io.EOF) {
 		t.Fatalf("err %v", err)
 	}
@@ -118,17 +137,31 @@ func TestTTYInInterruptsRunningCommand(t *testing.T) {
 }
 
 func TestHistory(t *testing.T) {
-	h := &history{enabled: true}
-	for _, s := range []string{"ls", "ls", " secret", "", "id"} {
-		h.Add(s)
+	h := &history{}
+	h.Add("typed into a program") // the editor's own adds are ignored: the shell decides
+	for _, s := range []string{"ls", "id"} {
+		h.add(s)
 	}
 	if h.Len() != 2 || h.At(0) != "id" || h.At(1) != "ls" {
 		t.Fatalf("history %v", h.lines)
 	}
-	h.setEnabled(false)
-	h.Add("typed into a program")
-	if h.Len() != 2 {
-		t.Fatal("program input went into history")
+	for i := 0; i < historySize+10; i++ {
+		h.add("x")
+	}
+	if h.Len() != historySize {
+		t.Fatalf("history holds %d lines", h.Len())
+	}
+	h.clear()
+	if h.Len() != 0 {
+		t.Fatal("not cleared")
+	}
+	fsys := vfs.NewMemFS(vfs.NewMemImage())
+	if err := fsys.WriteFile("/h", []byte("one\n\ntwo\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.load(fsys, "/h")
+	if h.Len() != 2 || h.At(0) != "two" {
+		t.Fatalf("loaded %v", h.lines)
 	}
 }
 
