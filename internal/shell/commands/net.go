@@ -494,6 +494,15 @@ func wgetCmd(p *Proc) int {
 		c.printf("Continuing in background, pid %d.\nOutput will be written to %s.\n", c.shellPID()+3+3*c.commandSerial(), c.quoteLoc("wget-log"))
 		quiet = true
 	}
+	perm := 0o666 &^ c.Umask.Perm()
+	if outDoc != "" && outDoc != "-" {
+		// wget opens the -O file (creating or truncating it) before it looks at any URL,
+		// so a failed download still leaves an empty file behind.
+		if err := c.FS.WriteFile(c.abs(outDoc), nil, perm); err != nil {
+			c.errRaw(outDoc + ": " + errText(err) + "\n")
+			return c.done(1)
+		}
+	}
 	status := 0
 	loc := c.location()
 	stamp := func() string { return c.now().In(loc).Format("2006-01-02 15:04:05") }
@@ -607,7 +616,12 @@ func wgetCmd(p *Proc) int {
 				}
 			}
 			log("Saving to: " + c.quoteLoc(dest) + "\n")
-			if err := c.FS.WriteFile(abs, res.body, 0o644); err != nil {
+			save := c.FS.WriteFile
+			if outDoc != "" {
+				// every document goes into the one -O file, one after the other
+				save = c.FS.AppendFile
+			}
+			if err := save(abs, res.body, perm); err != nil {
 				log("\n" + c.quoteLoc(dest) + ": " + errText(err) + "\n")
 				c.captureDownload(full, abs, res.body)
 				status = max(status, 3)

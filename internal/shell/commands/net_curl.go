@@ -252,7 +252,7 @@ func curlCmd(p *Proc) int {
 		if dest == "-" {
 			c.write(res.body)
 			c.flush()
-		} else if err := c.FS.WriteFile(dest, res.body, 0o644); err != nil {
+		} else if err := c.FS.WriteFile(dest, res.body, 0o666&^c.Umask.Perm()); err != nil {
 			if meter {
 				c.errRaw("\n")
 			}
