@@ -1,8 +1,9 @@
 // Package session owns the protocol-independent part of a logged-in session: building the
 // emulated shell for a user, running exec requests and interactive terminals (line editing,
-// history, Ctrl-C/Ctrl-D, CRLF on the pty), emitting the command and session events, and
-// recording interactive sessions as asciicast v2. The SSH frontend uses it today; Telnet
-// will reuse it.
+// continuation lines at PS2, history kept across logins, Tab completion and its listing,
+// window changes, Ctrl-C/Ctrl-D, CRLF on the pty) with the bytes bash 5.2's readline
+// writes, emitting the command and session events, and recording interactive sessions as
+// asciicast v2. The SSH frontend uses it today; Telnet will reuse it.
 package session
 
 import (
