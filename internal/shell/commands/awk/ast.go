@@ -60,8 +60,8 @@ type (
 		arr  *symbol
 		subs []expr
 	}
-	groupExpr struct{ e expr } // (e): not assignable
-	groupList struct{ items []expr }
+	groupExpr  struct{ e expr } // (e): not assignable
+	groupList  struct{ items []expr }
 	assignExpr struct {
 		op  tok // tkAssign or an op-assign token
 		lhs expr

@@ -175,23 +175,25 @@ func (in *interp) substr(args []expr) cell {
 		}
 		return str("")
 	}
-	var n int
+	// mawk does this in C int arithmetic, wrap-around included.
+	var n int32
 	start := toNum(in.eval(args[1]))
 	if len(args) == 2 {
-		n = length
+		n = int32(length)
 	} else {
-		n = dToI(toNum(in.eval(args[2])))
+		n = int32(dToI(toNum(in.eval(args[2]))))
 	}
-	i := dToI(start) - 1
-	if i > length {
+	i := int32(dToI(start)) - 1
+	l := int32(length)
+	if i > l {
 		n = 0
 	}
 	if i < 0 {
 		n -= i + 1
 		i = 0
 	}
-	if n > length-i {
-		n = length - i
+	if n > l-i {
+		n = l - i
 	}
 	if n <= 0 {
 		return str("")

@@ -199,9 +199,12 @@ func (in *interp) setSpecial(sp int, v cell) {
 	if v.k == kMaybe {
 		v = resolve(v)
 	}
+	if isPseudoField(sp) {
+		// mawk splits the record before any pseudo field changes
+		in.splitIfNeeded()
+	}
 	switch sp {
 	case spNF:
-		in.splitIfNeeded()
 		in.globals[spNF] = v
 		j := dToI(toNum(v))
 		if j < 0 {

@@ -89,6 +89,7 @@ type interp struct {
 	argvSym  *symbol
 	environ  *symbol
 	progName string
+	argv0    string
 }
 
 func newInterp(env *Env) *interp {
@@ -396,10 +397,10 @@ func (in *interp) reportRT(e *rtError) {
 	fn := in.toStr(in.globals[spFILENAME])
 	where := "\tFILENAME=\"" + fn + "\" FNR=" + strconv.Itoa(in.rtFNR) + " NR=" + strconv.Itoa(in.rtNR) + "\n"
 	if e.limit {
-		in.errWrite("mawk: program limit exceeded: " + e.msg + "\n" + where)
+		in.errWrite(in.name() + ": program limit exceeded: " + e.msg + "\n" + where)
 		return
 	}
-	in.errWrite("mawk: run time error: " + e.msg + "\n" + where)
+	in.errWrite(in.name() + ": run time error: " + e.msg + "\n" + where)
 }
 
 func (in *interp) rtErrorf(format string, args ...any) {

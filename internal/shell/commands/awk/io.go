@@ -404,7 +404,19 @@ func (in *interp) errWrite(s string) {
 	}
 }
 
-func (in *interp) errmsg(s string) { in.errWrite("mawk: " + s + "\n") }
+func (in *interp) errmsg(s string) { in.errWrite(in.name() + ": " + s + "\n") }
+
+// name is mawk's progname: the base name it was invoked by.
+func (in *interp) name() string {
+	n := in.argv0
+	if i := strings.LastIndexByte(n, '/'); i >= 0 {
+		n = n[i+1:]
+	}
+	if n == "" {
+		return "mawk"
+	}
+	return n
+}
 
 // getOutput finds or opens the stream for print > name, >> name or | name.
 func (in *interp) getOutput(name, redir string) *outStream {

@@ -59,6 +59,9 @@ func (in *interp) main(args []string) (status int) {
 			status = 141
 		}
 	}()
+	if len(args) > 0 {
+		in.argv0 = args[0]
+	}
 	if len(args) <= 1 {
 		in.errWrite(usageText)
 		return 0

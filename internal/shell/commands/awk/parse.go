@@ -739,6 +739,9 @@ func (p *parser) multiplicative() expr {
 }
 
 func (p *parser) unary() expr {
+	if p.pending != nil {
+		return p.pipeGetline()
+	}
 	switch p.cur() {
 	case tkNot:
 		p.advance()
@@ -807,7 +810,7 @@ func (p *parser) powOperand() expr {
 }
 
 func (p *parser) postfix() expr {
-	if p.is(tkIncDec) {
+	if p.pending == nil && p.is(tkIncDec) {
 		inc := p.lx.text == "++"
 		p.advance()
 		lv := p.lvalueOrField()

@@ -27,10 +27,10 @@ type cell struct {
 	s string
 }
 
-func num(f float64) cell   { return cell{k: kNum, n: f} }
-func str(s string) cell    { return cell{k: kStr, s: s} }
-func maybe(s string) cell  { return cell{k: kMaybe, s: s} }
-func boolNum(b bool) cell  { return cell{k: kNum, n: b2f(b)} }
+func num(f float64) cell  { return cell{k: kNum, n: f} }
+func str(s string) cell   { return cell{k: kStr, s: s} }
+func maybe(s string) cell { return cell{k: kMaybe, s: s} }
+func boolNum(b bool) cell { return cell{k: kNum, n: b2f(b)} }
 func b2f(b bool) float64 {
 	if b {
 		return 1
