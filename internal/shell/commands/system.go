@@ -42,6 +42,7 @@ func registerSystem(r *Registry) {
 	r.Register("service", serviceCmd)
 	r.Register("sudo", sudoCmd)
 	r.Register("su", suCmd)
+	r.Register("dd", ddCmd)
 }
 
 const uptimeUsage = `
