@@ -211,6 +211,7 @@ func (in *interp) split(n *splitExpr) cell {
 			kind, re = in.sepFor(in.toStr(in.eval(n.sep)))
 		}
 	}
+	in.spend(len(s))
 	parts := in.splitWith(s, kind, re)
 	in.loadSplit(in.arrayOf(n.arr), parts)
 	return num(float64(len(parts)))
@@ -278,7 +279,7 @@ func (in *interp) sub(n *subExpr) cell {
 	}
 	s := in.toStr(target.get())
 	if !n.global {
-		st, end, ok := re.Match(s, false)
+		st, end, ok := re.Match(s, false, in)
 		if !ok {
 			return num(0)
 		}
@@ -292,7 +293,7 @@ func (in *interp) sub(n *subExpr) cell {
 	skip0 := -1
 	for j := 0; j <= len(s); j++ {
 		in.tick()
-		st, end, ok := re.Match(s[j:], j != 0)
+		st, end, ok := re.Match(s[j:], j != 0, in)
 		if !ok {
 			b.WriteString(s[j:])
 			break

@@ -35,6 +35,7 @@ func (in *interp) splitIfNeeded() {
 		return
 	}
 	s := in.toStr(in.f0)
+	in.spend(len(s))
 	parts := in.splitWith(s, in.fsKind, in.fsRe)
 	in.fields = in.fields[:0]
 	for _, p := range parts {
@@ -59,7 +60,7 @@ func (in *interp) splitWith(s string, kind int, re *Regex) []string {
 		}
 		return out
 	}
-	return reSplit(s, re)
+	return reSplit(s, re, in)
 }
 
 func spaceSplit(s string) []string {
@@ -82,12 +83,12 @@ func spaceSplit(s string) []string {
 }
 
 // reSplit is mawk's re_split: pieces between non-empty matches.
-func reSplit(s string, re *Regex) []string {
+func reSplit(s string, re *Regex, tk ticker) []string {
 	var out []string
 	noBOL := false
 	i := 0
 	for i < len(s) {
-		m, mlen, ok := posMatch(s[i:], re, noBOL)
+		m, mlen, ok := posMatch(s[i:], re, noBOL, tk)
 		if !ok {
 			return append(out, s[i:])
 		}
@@ -100,10 +101,10 @@ func reSplit(s string, re *Regex) []string {
 
 // posMatch finds the first match of positive length (mawk's re_pos_match), returning its
 // offset and length.
-func posMatch(s string, re *Regex, noBOL bool) (int, int, bool) {
+func posMatch(s string, re *Regex, noBOL bool, tk ticker) (int, int, bool) {
 	off := 0
 	for off < len(s) {
-		st, end, ok := re.Match(s[off:], noBOL)
+		st, end, ok := re.Match(s[off:], noBOL, tk)
 		if !ok {
 			return 0, 0, false
 		}
@@ -156,6 +157,7 @@ func (in *interp) setField(i int, v cell) {
 		if (i-in.nf)*16+in.mem > memCap {
 			in.outOfMemory()
 		}
+		in.spend(i - in.nf)
 		for len(in.fields) < i {
 			in.fields = append(in.fields, str(""))
 		}
@@ -181,6 +183,7 @@ func (in *interp) rebuild() {
 		return
 	}
 	ofs := in.toStr(in.globals[spOFS])
+	in.spend(in.nf * (len(ofs) + 8))
 	var b strings.Builder
 	for j := 0; j < in.nf; j++ {
 		if j > 0 {
@@ -214,6 +217,7 @@ func (in *interp) setSpecial(sp int, v cell) {
 			if (j-in.nf)*16+in.mem > memCap {
 				in.outOfMemory()
 			}
+			in.spend(j - in.nf)
 			for len(in.fields) < j {
 				in.fields = append(in.fields, str(""))
 			}

@@ -77,8 +77,9 @@ type interp struct {
 	streams      []*outStream // mawk's file_list: most recently used first
 	stdoutFailed bool
 
-	mem      int
-	steps    int
+	mem       int
+	steps     int
+	nextCheck int
 	exitCode int
 	inEnd    bool
 
@@ -434,16 +435,30 @@ func (in *interp) checkStr(n int) {
 	}
 }
 
-// tick counts work and stops the program when the session ends.
+// tick counts a step of work (a loop iteration, a call) and stops the program when the
+// session ends.
 func (in *interp) tick() {
 	in.steps++
-	if in.steps%stepsPerCheck == 0 {
-		if in.env.Ctx != nil && in.env.Ctx.Err() != nil {
-			panic(exitNow{status: 130})
-		}
-		if in.stdoutFailed {
-			panic(exitNow{status: 141})
-		}
+	if in.steps >= in.nextCheck {
+		in.checkpoint()
+	}
+}
+
+// spend counts work proportional to n bytes handled.
+func (in *interp) spend(n int) {
+	in.steps += n >> 6
+	if in.steps >= in.nextCheck {
+		in.checkpoint()
+	}
+}
+
+func (in *interp) checkpoint() {
+	in.nextCheck = in.steps + stepsPerCheck
+	if in.env.Ctx != nil && in.env.Ctx.Err() != nil {
+		panic(exitNow{status: 130})
+	}
+	if in.stdoutFailed {
+		panic(exitNow{status: 141})
 	}
 }
 
@@ -758,7 +773,7 @@ func (in *interp) eval(e expr) cell {
 	case *strLit:
 		return str(n.s)
 	case *regexLit:
-		return boolNum(n.re.MatchString(in.toStr(in.f0)))
+		return boolNum(n.re.MatchString(in.toStr(in.f0), in))
 	case *varRef:
 		return in.getVar(n.sym)
 	case *bareArg:
@@ -817,11 +832,12 @@ func (in *interp) eval(e expr) cell {
 		a := in.toStr(in.eval(n.a))
 		b := in.toStr(in.eval(n.b))
 		in.checkStr(len(a) + len(b))
+		in.spend(len(a) + len(b))
 		return str(a + b)
 	case *matchExpr:
 		s := in.toStr(in.eval(n.lhs))
 		re := in.regexOf(n.re)
-		return boolNum(re.MatchString(s) != n.neg)
+		return boolNum(re.MatchString(s, in) != n.neg)
 	case *inExpr:
 		a := in.arrayOf(n.arr)
 		return boolNum(in.find(a, in.subscript(n.subs), false) != nil)
@@ -838,7 +854,7 @@ func (in *interp) eval(e expr) cell {
 	case *matchCall:
 		s := in.toStr(in.eval(n.s))
 		re := in.regexOf(n.re)
-		start, end, ok := re.Match(s, false)
+		start, end, ok := re.Match(s, false, in)
 		if ok {
 			in.globals[spRSTART] = num(float64(start + 1))
 			in.globals[spRLENGTH] = num(float64(end - start))

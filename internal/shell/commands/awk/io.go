@@ -24,6 +24,8 @@ type recReader struct {
 	eof   bool
 	start bool // nothing read yet (paragraph mode skips leading newlines)
 	moved bool // data has been consumed before buf[0]
+	sbuf  string
+	sok   bool // sbuf holds buf as a string (for regex separators)
 }
 
 func newMemReader(b []byte) *recReader {
@@ -42,6 +44,7 @@ func (rr *recReader) fill(in *interp) bool {
 	if rr.eof {
 		return false
 	}
+	rr.sok = false
 	if rr.pos > 0 && rr.pos >= len(rr.buf)/2 {
 		rr.buf = append(rr.buf[:0], rr.buf[rr.pos:]...)
 		rr.pos = 0
@@ -100,8 +103,11 @@ func (rr *recReader) next(in *interp) (string, bool) {
 		case rsStr:
 			q, mlen = bytes.Index(data, []byte(in.rsStr)), len(in.rsStr)
 		default:
-			s := string(data)
-			if m, l, ok := posMatch(s, in.rsRe, rr.pos != 0 || rr.moved); ok {
+			if !rr.sok {
+				rr.sbuf, rr.sok = string(rr.buf), true
+			}
+			s := rr.sbuf[rr.pos:]
+			if m, l, ok := posMatch(s, in.rsRe, rr.pos != 0 || rr.moved, in); ok {
 				q, mlen = m, l
 				if q+mlen == len(data) && !rr.eof {
 					q = -1 // the separator may go on in the next read
@@ -363,6 +369,7 @@ type outStream struct {
 // write queues s; stdout is flushed when its buffer fills (or per line on a terminal).
 func (o *outStream) write(s string) {
 	in := o.in
+	in.spend(len(s))
 	switch o.kind {
 	case outStdout:
 		if in.stdoutFailed {

@@ -39,8 +39,15 @@ Options:
 var wOptions = []string{"VERSION", "DUMP", "HELP", "INTERACTIVE", "EXEC", "RANDOM", "SPRINTF", "POSIX_SPACE", "USAGE"}
 
 // Main runs mawk with args (args[0] is the program name) and returns the exit status.
-func Main(env *Env, args []string) int {
+func Main(env *Env, args []string) (status int) {
 	in := newInterp(env)
+	defer func() {
+		// An interpreter bug must not take the session down: end the way a crashing
+		// program does (SIGSEGV). The fuzz target calls main directly to find such bugs.
+		if r := recover(); r != nil {
+			status = 139
+		}
+	}()
 	return in.main(args)
 }
 

@@ -713,9 +713,13 @@ type reMachine struct {
 	stack        []int
 }
 
+// ticker is told how much work matching did, so that a long match on a large string still
+// notices that the session ended.
+type ticker interface{ spend(n int) }
+
 // Match returns the leftmost-longest match of r in s. noBOL forbids '^' from matching at the
 // start of s (gsub and split continue matching mid-string).
-func (r *Regex) Match(s string, noBOL bool) (start, end int, ok bool) {
+func (r *Regex) Match(s string, noBOL bool, tk ticker) (start, end int, ok bool) {
 	if r.isLit {
 		i := strings.Index(s, r.literal)
 		if i < 0 {
@@ -723,19 +727,19 @@ func (r *Regex) Match(s string, noBOL bool) (start, end int, ok bool) {
 		}
 		return i, i + len(r.literal), true
 	}
-	return r.run(s, noBOL, false)
+	return r.run(s, noBOL, false, tk)
 }
 
 // MatchString reports whether r matches anywhere in s.
-func (r *Regex) MatchString(s string) bool {
+func (r *Regex) MatchString(s string, tk ticker) bool {
 	if r.isLit {
 		return strings.Contains(s, r.literal)
 	}
-	_, _, ok := r.run(s, false, true)
+	_, _, ok := r.run(s, false, true, tk)
 	return ok
 }
 
-func (r *Regex) run(s string, noBOL, anyMatch bool) (int, int, bool) {
+func (r *Regex) run(s string, noBOL, anyMatch bool, tk ticker) (int, int, bool) {
 	n := len(r.prog)
 	m := &reMachine{
 		clist: make([]reThread, 0, n),
@@ -746,6 +750,9 @@ func (r *Regex) run(s string, noBOL, anyMatch bool) (int, int, bool) {
 	bestStart, bestEnd := -1, -1
 	m.gen = 1
 	for pos := 0; ; pos++ {
+		if tk != nil && pos&1023 == 1023 {
+			tk.spend(len(m.clist) * 1024)
+		}
 		if bestStart < 0 {
 			// Seed a thread starting here; it has the largest start so far, so it goes last.
 			m.add(r, &m.clist, m.cseen, reThread{pc: 0, start: pos}, pos, s, noBOL)
