@@ -80,8 +80,8 @@ type interp struct {
 	mem       int
 	steps     int
 	nextCheck int
-	exitCode int
-	inEnd    bool
+	exitCode  int
+	inEnd     bool
 
 	seed     cell
 	rnd      glibcRandom
