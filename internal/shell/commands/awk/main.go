@@ -174,7 +174,7 @@ noMoreOpts:
 	prog, errs := parseProgram(src, nil)
 	if len(errs) > 0 {
 		for k, e := range errs {
-			if k >= 4 {
+			if k >= maxCompileErrors {
 				break
 			}
 			if strings.HasPrefix(e.msg, "line ") && in.pfileName != "" {

@@ -19,7 +19,13 @@ const (
 	scopeFunct
 )
 
+// parseAbort unwinds from a syntax error to the nearest place that recovers, as yacc's
+// error productions do; parseFatal ends the parse.
 type parseAbort struct{}
+type parseFatal struct{}
+
+// maxCompileErrors: mawk stops at the fifth error.
+const maxCompileErrors = 5
 
 type callSite struct {
 	call   *userCall
@@ -164,18 +170,35 @@ func parseProgram(src string, regexErr func(string, error)) (prog *program, errs
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			if _, ok := r.(parseAbort); !ok {
+			switch r.(type) {
+			case parseAbort, parseFatal:
+			default:
 				panic(r)
 			}
 			prog = nil
 			errs = p.errs
+			if len(errs) > maxCompileErrors {
+				errs = errs[:maxCompileErrors]
+			}
 		}
 	}()
 	p.lx.eatNL()
 	for !p.is(tkEOF) {
-		p.programBlock()
+		if !p.try(p.programBlock) {
+			// program_block: outside_error block: skip to a block and read it.
+			for !p.is(tkLBrace) {
+				if p.is(tkEOF) {
+					panic(parseFatal{})
+				}
+				p.advance()
+			}
+			p.resetFlags()
+			p.try(func() { p.block() })
+		}
 	}
-	p.resolveCalls()
+	if len(p.errs) == 0 {
+		p.resolveCalls()
+	}
 	if len(p.errs) > 0 {
 		return nil, p.errs
 	}
@@ -334,14 +357,58 @@ func (p *parser) checkArray(s *symbol) {
 	}
 }
 
+// try runs f and reports false if it ended in a syntax error that can be recovered from.
+func (p *parser) try(f func()) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, isAbort := r.(parseAbort); !isAbort {
+				panic(r)
+			}
+			if len(p.errs) >= maxCompileErrors || p.is(tkEOF) {
+				panic(parseFatal{})
+			}
+			ok = false
+		}
+	}()
+	f()
+	return true
+}
+
+func (p *parser) resetFlags() {
+	p.lx.printFlag, p.lx.getline, p.lx.parenCnt = false, false, 0
+	p.pending = nil
+}
+
 func (p *parser) block() *blockStmt {
 	p.expect(tkLBrace)
 	b := &blockStmt{}
+	first := true
 	for !p.is(tkRBrace) {
 		if p.is(tkEOF) {
 			p.syntaxError()
 		}
-		if s := p.statement(); s != nil {
+		var s stmt
+		if !p.try(func() { s = p.statement() }) {
+			// statement: error separator, or block: LBRACE error RBRACE
+			for {
+				t := p.cur()
+				if t == tkEOF {
+					panic(parseFatal{})
+				}
+				p.advance()
+				if t == tkNL || t == tkSemi {
+					break
+				}
+				if t == tkRBrace && first {
+					p.resetFlags()
+					return b
+				}
+			}
+			p.resetFlags()
+			continue
+		}
+		first = false
+		if s != nil {
 			b.list = append(b.list, s)
 		}
 	}
@@ -1112,12 +1179,14 @@ func (p *parser) userCall() expr {
 	p.advance()
 	p.expect(tkLParen)
 	c := &userCall{name: name, line: line}
-	for !p.is(tkRParen) {
-		c.args = append(c.args, p.callArg())
-		if !p.is(tkComma) {
-			break
+	if !p.is(tkRParen) {
+		for {
+			c.args = append(c.args, p.callArg())
+			if !p.is(tkComma) {
+				break
+			}
+			p.advance()
 		}
-		p.advance()
 	}
 	p.expect(tkRParen)
 	p.calls = append(p.calls, callSite{call: c, caller: p.fn})
