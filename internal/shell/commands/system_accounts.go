@@ -6,7 +6,6 @@ import (
 	"crypto/sha512"
 	"fmt"
 	"io"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -207,102 +206,6 @@ func chpasswdCmd(p *Proc) int {
 	return c.done(status)
 }
 
-// addAccount appends a user (and its group) to the vfs's account files as useradd does.
-func (c *cmd) addAccount(name, home, shell, gecos string, createHome bool) error {
-	uid := 1000
-	for _, e := range c.passwdEntries() {
-		if e.UID >= uid && e.UID < 60000 {
-			uid = e.UID + 1
-		}
-	}
-	gid := uid
-	for _, g := range c.groupEntries() {
-		if g.GID == gid {
-			gid = uid + 1
-		}
-	}
-	if home == "" {
-		home = "/home/" + name
-	}
-	if err := c.FS.AppendFile("/etc/passwd", []byte(fmt.Sprintf("%s:x:%d:%d:%s:%s:%s\n", name, uid, gid, gecos, home, shell)), 0o644); err != nil {
-		return err
-	}
-	if err := c.FS.AppendFile("/etc/group", []byte(fmt.Sprintf("%s:x:%d:\n", name, gid)), 0o644); err != nil {
-		return err
-	}
-	day := c.now().Unix() / 86400
-	if err := c.FS.AppendFile("/etc/shadow", []byte(fmt.Sprintf("%s:!:%d:0:99999:7:::\n", name, day)), 0o640); err != nil {
-		return err
-	}
-	_ = c.FS.AppendFile("/etc/gshadow", []byte(fmt.Sprintf("%s:!::\n", name)), 0o640)
-	if createHome {
-		if err := c.FS.MkdirAll(home, 0o755); err == nil {
-			_ = c.FS.Chown(home, uint32(uid), uint32(gid))
-			for _, f := range []string{".bashrc", ".profile", ".bash_logout"} {
-				if b, err := c.FS.ReadFile("/etc/skel/" + f); err == nil {
-					_ = c.FS.WriteFile(home+"/"+f, b, fs.FileMode(0o644))
-					_ = c.FS.Chown(home+"/"+f, uint32(uid), uint32(gid))
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func useraddCmd(p *Proc) int {
-	c := newCmd(p)
-	opts, ops, err := parseOpts(c.name, c.Args[1:], optSpec{Short: "b:c:d:e:f:g:G:hk:K:lmMNop:rR:P:s:u:UZ:", Long: []longOpt{
-		{Name: "home-dir", Arg: argRequired, Key: "d"}, {Name: "shell", Arg: argRequired, Key: "s"},
-		{Name: "comment", Arg: argRequired, Key: "c"}, {Name: "create-home", Key: "m"}, {Name: "password", Arg: argRequired, Key: "p"},
-		{Name: "groups", Arg: argRequired, Key: "G"}, {Name: "uid", Arg: argRequired, Key: "u"}, {Name: "gid", Arg: argRequired, Key: "g"},
-		{Name: "system", Key: "r"}, {Name: "non-unique", Key: "o"}, {Name: "no-create-home", Key: "M"}, {Name: "help", Key: "h"},
-	}})
-	if err != nil {
-		c.errorf("%s", err.Msg)
-		return c.done(2)
-	}
-	var home, shell, gecos, pass string
-	create := false
-	for _, o := range opts {
-		switch o.Key {
-		case "d":
-			home = o.Val
-		case "s":
-			shell = o.Val
-		case "c":
-			gecos = o.Val
-		case "m":
-			create = true
-		case "p":
-			pass = o.Val
-		}
-	}
-	if len(ops) != 1 {
-		c.errRaw("Usage: useradd [options] LOGIN\n       useradd -D\n       useradd -D [options]\n")
-		return c.done(2)
-	}
-	if !c.isRoot() {
-		c.errRaw("useradd: Permission denied.\nuseradd: cannot lock /etc/passwd; try again later.\n")
-		return c.done(1)
-	}
-	name := ops[0]
-	if _, ok := c.lookupPasswd(name); ok {
-		c.errRaw(fmt.Sprintf("useradd: user '%s' already exists\n", name))
-		return c.done(9)
-	}
-	if shell == "" {
-		shell = "/bin/sh"
-	}
-	if err := c.addAccount(name, home, shell, gecos, create); err != nil {
-		c.errRaw("useradd: cannot lock /etc/passwd; try again later.\n")
-		return c.done(1)
-	}
-	if pass != "" {
-		c.credentialEvent("useradd", name, pass)
-	}
-	return c.done(0)
-}
-
 func adduserCmd(p *Proc) int {
 	c := newCmd(p)
 	var name string
@@ -340,7 +243,8 @@ func adduserCmd(p *Proc) int {
 		return c.done(1)
 	}
 	c.printf("Adding user `%s' ...\n", name)
-	if err := c.addAccount(name, "", "/bin/bash", gecos, true); err != nil {
+	if msg, st := c.createUser("adduser", userSpec{name: name, shell: "/bin/bash", gecos: gecos, uid: -1, gid: -1, createHome: true}); st != 0 {
+		c.errRaw(msg)
 		return c.done(1)
 	}
 	e, _ := c.lookupPasswd(name)
@@ -366,61 +270,6 @@ func adduserCmd(p *Proc) int {
 			c.errRaw("passwd: password updated successfully\n")
 			c.printf("Changing the user information for %s\nEnter the new value, or press ENTER for the default\n", name)
 			c.print("\tFull Name []: \tRoom Number []: \tWork Phone []: \tHome Phone []: \tOther []: Is the information correct? [Y/n] ")
-		}
-	}
-	return c.done(0)
-}
-
-func usermodCmd(p *Proc) int {
-	c := newCmd(p)
-	opts, ops, err := parseOpts(c.name, c.Args[1:], optSpec{Short: "ac:d:e:f:g:G:hl:Lmop:R:s:u:U", Long: []longOpt{
-		{Name: "append", Key: "a"}, {Name: "groups", Arg: argRequired, Key: "G"}, {Name: "shell", Arg: argRequired, Key: "s"},
-		{Name: "password", Arg: argRequired, Key: "p"}, {Name: "lock", Key: "L"}, {Name: "unlock", Key: "U"}, {Name: "help", Key: "h"},
-	}})
-	if err != nil {
-		c.errorf("%s", err.Msg)
-		return c.done(2)
-	}
-	if len(ops) != 1 {
-		c.errRaw("Usage: usermod [options] LOGIN\n")
-		return c.done(2)
-	}
-	if !c.isRoot() {
-		c.errRaw("usermod: Permission denied.\nusermod: cannot lock /etc/passwd; try again later.\n")
-		return c.done(1)
-	}
-	name := ops[0]
-	if _, ok := c.lookupPasswd(name); !ok {
-		c.errRaw(fmt.Sprintf("usermod: user '%s' does not exist\n", name))
-		return c.done(6)
-	}
-	for _, o := range opts {
-		if o.Key == "G" {
-			s, _ := c.readText("/etc/group")
-			lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-			want := map[string]bool{}
-			for _, g := range strings.Split(o.Val, ",") {
-				want[g] = true
-			}
-			for i, l := range lines {
-				f := strings.Split(l, ":")
-				if len(f) == 4 && want[f[0]] {
-					mem := f[3]
-					if !strings.Contains(","+mem+",", ","+name+",") {
-						if mem != "" {
-							mem += ","
-						}
-						f[3] = mem + name
-						lines[i] = strings.Join(f, ":")
-					}
-					delete(want, f[0])
-				}
-			}
-			for g := range want {
-				c.errRaw(fmt.Sprintf("usermod: group '%s' does not exist\n", g))
-				return c.done(6)
-			}
-			_ = c.FS.WriteFile("/etc/group", []byte(strings.Join(lines, "\n")+"\n"), 0o644)
 		}
 	}
 	return c.done(0)
