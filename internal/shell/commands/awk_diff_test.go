@@ -394,3 +394,9 @@ func withAwkProgFile(cases []diffCase) []diffCase {
 	}
 	return out
 }
+
+// BenchmarkAwkProgram runs a typical attacker one-liner over a small file through the
+// registry (target: well under 1 ms per run).
+func BenchmarkAwkProgram(b *testing.B) {
+	benchRun(b, `awk -F: '$3 >= 0 { n[$7]++; s += $3 } END { for (k in n) printf "%s %d\n", k, n[k]; print s }' csv.txt`)
+}

@@ -53,10 +53,14 @@ func (rr *recReader) fill(in *interp) bool {
 	if len(rr.buf)-rr.pos > memCap {
 		in.outOfMemory()
 	}
-	var chunk [32 * 1024]byte
 	for {
-		n, err := rr.r.Read(chunk[:])
-		rr.buf = append(rr.buf, chunk[:n]...)
+		if cap(rr.buf)-len(rr.buf) < 4096 {
+			nb := make([]byte, len(rr.buf), 2*cap(rr.buf)+8192)
+			copy(nb, rr.buf)
+			rr.buf = nb
+		}
+		n, err := rr.r.Read(rr.buf[len(rr.buf):cap(rr.buf)])
+		rr.buf = rr.buf[:len(rr.buf)+n]
 		if err != nil {
 			rr.eof = true
 			return n > 0
