@@ -341,6 +341,9 @@ var awkCases = []diffCase{
 	{line: "awk 'BEGIN { for (i = 0; i < 3; i++ print i }'"},
 	{line: "awk '{ print $1, }'", stdin: "a\n"},
 	{line: "awk 'BEGIN { 1 = 2 }'"},
+	{line: "awk '{print}' sub"},
+	{line: "awk 'BEGIN { print \"x\"; print (getline l < \"sub\") }'"},
+	{line: "awk 'BEGIN { print \"x\" > \"sub\" }'"},
 	{line: "awk 'BEGIN { x = 1; x[1] = 2; y[1] = 1; y = 2; z = 3 4 + }'"},
 	// more corners
 	{line: "awk 'BEGIN { print x + 0, x \"\", length(x), (x == 0), (x == \"\") }'"},

@@ -199,6 +199,7 @@ func (in *interp) openNextMain() bool {
 			rr = in.stdinReader()
 		} else {
 			data, err := in.readFile(name)
+			in.readErrorIfDir(err)
 			if err != nil {
 				in.flushStdout()
 				in.errmsg("cannot open " + name + " (" + in.errText(err) + ")")
@@ -257,6 +258,17 @@ func (in *interp) readFile(name string) ([]byte, error) {
 	return data, nil
 }
 
+// readErrorIfDir: open(2) succeeds on a directory and read(2) fails, which mawk reports
+// as a fatal read error.
+func (in *interp) readErrorIfDir(err error) {
+	if err != nil && in.errText(err) == "Is a directory" {
+		in.flushStdout()
+		in.errmsg("read error (Is a directory)")
+		in.closeAll()
+		panic(exitNow{status: 2})
+	}
+}
+
 func (in *interp) errText(err error) string {
 	if err == errTooBig {
 		return "Cannot allocate memory"
@@ -289,6 +301,7 @@ func (in *interp) getline(g *getlineExpr) cell {
 				rr = in.stdinReader()
 			} else {
 				data, err := in.readFile(name)
+				in.readErrorIfDir(err)
 				if err != nil {
 					return num(-1)
 				}
