@@ -53,8 +53,8 @@ func (s *Shell) initEnv() {
 	exp("XDG_SESSION_TYPE", "tty")
 	exp("MOTD_SHOWN", "pam")
 	exp("HOME", u.Home)
-	if lang := s.defaultLocale(); lang != "" {
-		exp("LANG", lang)
+	for _, kv := range s.defaultLocale() {
+		exp(kv[0], kv[1])
 	}
 	exp("XDG_SESSION_CLASS", "user")
 	exp("USER", u.Name)
@@ -147,22 +147,31 @@ func (r *runner) initShellVars(interactive bool) {
 	}
 }
 
-// defaultLocale reads LANG from /etc/default/locale as pam_env does.
-func (s *Shell) defaultLocale() string {
+// defaultLocale reads /etc/default/locale as Debian's pam_env (readenv, envfile) does at
+// every sshd login, exec requests included: each KEY=VALUE line (an "export " prefix and
+// surrounding quotes dropped), in file order. Only locale variables are taken, which is
+// what update-locale writes there.
+func (s *Shell) defaultLocale() [][2]string {
 	if s.cfg.FS == nil {
-		return ""
+		return nil
 	}
 	data, err := s.cfg.FS.ReadFile("/etc/default/locale")
 	if err != nil {
-		return ""
+		return nil
 	}
+	var out [][2]string
 	for _, line := range strings.Split(string(data), "\n") {
-		line = strings.TrimSpace(line)
-		if v, ok := strings.CutPrefix(line, "LANG="); ok {
-			return strings.Trim(v, `"'`)
+		line = strings.TrimPrefix(strings.TrimSpace(line), "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || !(k == "LANG" || k == "LANGUAGE" || strings.HasPrefix(k, "LC_")) || !validName(k) {
+			continue
 		}
+		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+			v = v[1 : len(v)-1]
+		}
+		out = append(out, [2]string{k, v})
 	}
-	return ""
+	return out
 }
 
 // login runs the persona's login files as bash -l does (/etc/profile, then the first of

@@ -127,10 +127,11 @@ func dateCmd(p *Proc) int {
 		}
 		// Root's clock change is accepted and not applied: the persona's clock is shared.
 	}
+	tl := c.timeLocale()
 	if format == "" {
-		format = "%a %b %e %H:%M:%S %Z %Y"
+		format = tl.dateFmt
 	}
-	c.print(dateStrftime(format, t.In(loc)) + "\n")
+	c.print(dateStrftime(format, t.In(loc), tl) + "\n")
 	return c.done(status)
 }
 
@@ -291,9 +292,82 @@ func addUnit(t time.Time, unit string, n int) time.Time {
 	return t
 }
 
-// dateStrftime formats t as glibc's strftime does in the C locale, with GNU date's extensions
+// timeLocale is what glibc's LC_TIME category gives strftime and date: the formats of
+// %c, %x, %X, %r and date's default output, and the AM/PM strings.
+type timeLocale struct {
+	dateFmt, dtFmt, dFmt, tFmt, ampmFmt, am, pm string
+}
+
+// cTimeLocale is the C/POSIX (and C.UTF-8) LC_TIME.
+func cTimeLocale() timeLocale {
+	return timeLocale{dateFmt: "%a %b %e %H:%M:%S %Z %Y", dtFmt: "%a %b %e %H:%M:%S %Y", dFmt: "%m/%d/%y",
+		tFmt: "%H:%M:%S", ampmFmt: "%I:%M:%S %p", am: "AM", pm: "PM"}
+}
+
+// knownTimeLocale returns glibc 2.36's LC_TIME for a locale name without its codeset.
+func knownTimeLocale(lang string) (timeLocale, bool) {
+	switch lang {
+	case "C", "POSIX":
+		return cTimeLocale(), true
+	case "en_US":
+		return timeLocale{dateFmt: "%a %b %e %r %Z %Y", dtFmt: "%a %d %b %Y %r %Z", dFmt: "%m/%d/%Y",
+			tFmt: "%r", ampmFmt: "%I:%M:%S %p", am: "AM", pm: "PM"}, true
+	case "en_GB":
+		return timeLocale{dateFmt: "%a %e %b %H:%M:%S %Z %Y", dtFmt: "%a %d %b %Y %T %Z", dFmt: "%d/%m/%y",
+			tFmt: "%T", ampmFmt: "%l:%M:%S %P %Z", am: "am", pm: "pm"}, true
+	}
+	return timeLocale{}, false
+}
+
+// timeLocale is the LC_TIME in effect (LC_ALL, then LC_TIME, then LANG), as setlocale(3)
+// finds it on the persona: a locale that locale-gen did not build there is the C locale.
+func (c *cmd) timeLocale() timeLocale {
+	name := ""
+	for _, k := range []string{"LC_ALL", "LC_TIME", "LANG"} {
+		if v := c.Env[k]; v != "" {
+			name = v
+			break
+		}
+	}
+	lang, codeset, _ := strings.Cut(name, ".")
+	lang, _, _ = strings.Cut(lang, "@")
+	if lang == "" || lang == "C" || lang == "POSIX" {
+		return cTimeLocale()
+	}
+	tl, ok := knownTimeLocale(lang)
+	if !ok || !c.localeAvailable(lang, codeset) {
+		return cTimeLocale()
+	}
+	return tl
+}
+
+// localeAvailable reports whether the persona has a compiled locale lang.codeset: listed
+// in /etc/locale.gen (which locale-gen compiles) or present under /usr/lib/locale.
+func (c *cmd) localeAvailable(lang, codeset string) bool {
+	norm := func(cs string) string { return strings.ReplaceAll(strings.ToLower(cs), "-", "") }
+	want := norm(codeset)
+	gen, _ := c.readText("/etc/locale.gen")
+	for _, line := range strings.Split(gen, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		l, cs, _ := strings.Cut(f[0], ".")
+		if l == lang && norm(cs) == want {
+			return true
+		}
+	}
+	if c.FS != nil {
+		if m, err := c.FS.Stat("/usr/lib/locale/" + lang + "." + want); err == nil && m.Mode.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// dateStrftime formats t as glibc's strftime does in the locale l, with GNU date's extensions
 // (%N, %:z, %::z, %:::z) and the flag characters - _ 0 ^ # plus field widths.
-func dateStrftime(f string, t time.Time) string {
+func dateStrftime(f string, t time.Time, l timeLocale) string {
 	var b strings.Builder
 	for i := 0; i < len(f); i++ {
 		ch := f[i]
@@ -324,6 +398,10 @@ func dateStrftime(f string, t time.Time) string {
 			width = width*10 + int(f[i]-'0')
 			i++
 		}
+		if i < len(f) && (f[i] == 'E' || f[i] == 'O') && i+1 < len(f) {
+			// alternative representations: the same as the plain ones in C and English locales
+			i++
+		}
 		colons := 0
 		for i < len(f) && f[i] == ':' {
 			colons++
@@ -338,7 +416,7 @@ func dateStrftime(f string, t time.Time) string {
 			b.WriteString(f[start : i+1])
 			continue
 		}
-		s, numeric, defPad, defWidth := strftimeField(conv, colons, t)
+		s, numeric, defPad, defWidth := strftimeField(conv, colons, t, l)
 		if s == "\x00" {
 			b.WriteString(f[start : i+1])
 			continue
@@ -405,7 +483,7 @@ func dateStrftime(f string, t time.Time) string {
 
 // strftimeField renders one conversion. numeric fields report their default padding
 // character ('0' or '_') and width so flags can re-pad them. "\x00" marks an unknown one.
-func strftimeField(conv byte, colons int, t time.Time) (s string, numeric bool, pad byte, width int) {
+func strftimeField(conv byte, colons int, t time.Time, l timeLocale) (s string, numeric bool, pad byte, width int) {
 	num := func(v, w int, p byte) (string, bool, byte, int) {
 		return strconv.Itoa(v), true, p, w
 	}
@@ -420,17 +498,17 @@ func strftimeField(conv byte, colons int, t time.Time) (s string, numeric bool, 
 	case 'B':
 		return t.Format("January"), false, 0, 0
 	case 'c':
-		return dateStrftime("%a %b %e %H:%M:%S %Y", t), false, 0, 0
+		return dateStrftime(l.dtFmt, t, l), false, 0, 0
 	case 'C':
 		return num(t.Year()/100, 2, '0')
 	case 'd':
 		return num(t.Day(), 2, '0')
 	case 'D':
-		return dateStrftime("%m/%d/%y", t), false, 0, 0
+		return dateStrftime("%m/%d/%y", t, l), false, 0, 0
 	case 'e':
 		return num(t.Day(), 2, '_')
 	case 'F':
-		return dateStrftime("%Y-%m-%d", t), false, 0, 0
+		return dateStrftime("%Y-%m-%d", t, l), false, 0, 0
 	case 'g':
 		return num(isoY%100, 2, '0')
 	case 'G':
@@ -463,18 +541,18 @@ func strftimeField(conv byte, colons int, t time.Time) (s string, numeric bool, 
 		return fmt.Sprintf("%09d", t.Nanosecond()), true, '0', 9
 	case 'p':
 		if t.Hour() < 12 {
-			return "AM", false, 0, 0
+			return l.am, false, 0, 0
 		}
-		return "PM", false, 0, 0
+		return l.pm, false, 0, 0
 	case 'P':
 		if t.Hour() < 12 {
-			return "am", false, 0, 0
+			return strings.ToLower(l.am), false, 0, 0
 		}
-		return "pm", false, 0, 0
+		return strings.ToLower(l.pm), false, 0, 0
 	case 'r':
-		return dateStrftime("%I:%M:%S %p", t), false, 0, 0
+		return dateStrftime(l.ampmFmt, t, l), false, 0, 0
 	case 'R':
-		return dateStrftime("%H:%M", t), false, 0, 0
+		return dateStrftime("%H:%M", t, l), false, 0, 0
 	case 's':
 		return strconv.FormatInt(t.Unix(), 10), true, '0', 1
 	case 'S':
@@ -482,7 +560,7 @@ func strftimeField(conv byte, colons int, t time.Time) (s string, numeric bool, 
 	case 't':
 		return "\t", false, 0, 0
 	case 'T':
-		return dateStrftime("%H:%M:%S", t), false, 0, 0
+		return dateStrftime("%H:%M:%S", t, l), false, 0, 0
 	case 'u':
 		wd := int(t.Weekday())
 		if wd == 0 {
@@ -498,9 +576,9 @@ func strftimeField(conv byte, colons int, t time.Time) (s string, numeric bool, 
 	case 'W':
 		return num((t.YearDay()+6-(int(t.Weekday())+6)%7)/7, 2, '0')
 	case 'x':
-		return dateStrftime("%m/%d/%y", t), false, 0, 0
+		return dateStrftime(l.dFmt, t, l), false, 0, 0
 	case 'X':
-		return dateStrftime("%H:%M:%S", t), false, 0, 0
+		return dateStrftime(l.tFmt, t, l), false, 0, 0
 	case 'y':
 		return num(t.Year()%100, 2, '0')
 	case 'Y':
