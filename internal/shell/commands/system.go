@@ -46,6 +46,8 @@ func registerSystem(r *Registry) {
 	r.Register("sudo", sudoCmd)
 	r.Register("su", suCmd)
 	r.Register("dd", ddCmd)
+	r.Register("dpkg", dpkgCmd)
+	r.Register("dpkg-query", dpkgQueryCmd)
 }
 
 const uptimeUsage = `
