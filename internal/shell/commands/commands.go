@@ -116,5 +116,6 @@ func Default() *Registry {
 	registerSystem(r)
 	registerNet(r)
 	registerMisc(r)
+	registerFileinfo(r)
 	return r
 }
