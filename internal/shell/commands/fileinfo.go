@@ -18,6 +18,7 @@ import (
 
 func registerFileinfo(r *Registry) {
 	r.Register("stat", statMain)
+	r.Register("file", fileMain)
 }
 
 const statDefaultFile = "  File: %N\n  Size: %-10s\tBlocks: %-10b IO Block: %-6o %F\n"
