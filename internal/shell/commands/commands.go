@@ -117,5 +117,6 @@ func Default() *Registry {
 	registerNet(r)
 	registerMisc(r)
 	registerFileinfo(r)
+	registerNetstat(r)
 	return r
 }
