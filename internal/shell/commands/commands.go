@@ -117,6 +117,7 @@ func Default() *Registry {
 	registerNet(r)
 	registerMisc(r)
 	registerFileinfo(r)
+	registerDump(r)
 	registerNetstat(r)
 	return r
 }
