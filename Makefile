@@ -5,7 +5,7 @@ GO ?= go
 # ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
 # for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
 # Debian 12 reference server of test/reference (docs/reference.md).
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd
 
 .PHONY: test deps build run bench eval eval-full
 
