@@ -118,6 +118,7 @@ func Default() *Registry {
 	registerMisc(r)
 	registerFileinfo(r)
 	registerDump(r)
+	registerArchive(r)
 	registerNetstat(r)
 	return r
 }
