@@ -120,5 +120,6 @@ func Default() *Registry {
 	registerDump(r)
 	registerArchive(r)
 	registerNetstat(r)
+	registerInterp(r)
 	return r
 }

