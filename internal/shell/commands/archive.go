@@ -24,6 +24,7 @@ func registerArchive(r *Registry) {
 	r.Register("gzip", gzipMain)
 	r.Register("gunzip", gzipMain)
 	r.Register("zcat", gzipMain)
+	r.Register("tar", tarMain)
 }
 
 const gzipVersion = `gzip 1.12
