@@ -128,3 +128,43 @@ func TestPerlVersionMatchesDebian(t *testing.T) {
 	e := newTestEnv(t)
 	e.expect([]string{"perl", "-v"}, out, "", st)
 }
+
+// perlCases are -e programs whose output the emulation shares with Debian's perl.
+var perlCases = [][]string{
+	{"-e", `print "a\tb $x\n"; $x=5; print "v=$x\n";`},
+	{"-e", `use Foo::Bar;`},
+	{"-e", `die "x"`},
+	{"-e", `die "y\n"`},
+	{"-e", `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(1,inet_aton("127.0.0.1"))) or die "no: $!";`},
+	{"-e", `use Socket;$i="127.0.0.1";$p=1;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));if(connect(S,sockaddr_in($p,inet_aton($i)))){open(STDIN,">&S");exec("/bin/sh -i");};`},
+	{"-e", `use MIME::Base64;eval(decode_base64("cHJpbnQgImRlY29kZWRcbiI7"))`},
+	{"-e", `print 'single $x\n';`, "-e", `print "\n";`},
+	{"-e", `exit 3`},
+	{"/nonexist.pl"},
+	{"-MFoo", "-e", "print 1"},
+}
+
+func TestPerlMatchesDebian(t *testing.T) {
+	if out, _, _ := hostRun(t, []string{"PATH=/usr/bin:/bin"}, "perl", "-v"); !strings.Contains(out, "v5.36.0") {
+		t.Skipf("SKIPPED (not a pass): host perl is not 5.36.0")
+	}
+	e := newTestEnv(t)
+	for _, args := range perlCases {
+		wantOut, wantErr, wantSt := hostRun(t, []string{"PATH=/usr/bin:/bin", "LANG=C"}, "perl", args...)
+		out, errs, st := e.run(append([]string{"perl"}, args...)...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("perl %q\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+}
+
+func TestPerlOffline(t *testing.T) {
+	e := newTestEnv(t)
+	e.expect([]string{"perl", "-e", `use Socket;socket(S,PF_INET,SOCK_STREAM,getprotobyname("tcp"));connect(S,sockaddr_in(4444,inet_aton("1.2.3.4"))) or die "cannot: $!";`},
+		"", "cannot: Network is unreachable at -e line 1.\n", 101)
+	e.sub = func(ctx context.Context, script string, a []string, in io.Reader, so, se io.Writer) int {
+		io.WriteString(so, "ran "+script+"\n")
+		return 0
+	}
+	e.expect([]string{"perl", "-e", `system("id"); exec "/bin/sh", "-i"; print "never\n"`}, "ran id\nran /bin/sh -i\n", "", 0)
+}
