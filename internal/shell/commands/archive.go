@@ -209,7 +209,7 @@ func gunzipBytes(data []byte, passThrough bool) ([]byte, string) {
 		return nil, "not in gzip format"
 	}
 	var out bytes.Buffer
-	_, err = io.Copy(&out, io.LimitReader(zr, 256<<20))
+	_, err = io.Copy(&out, io.LimitReader(zr, gunzipMax))
 	switch {
 	case err == nil:
 		return out.Bytes(), ""
@@ -223,6 +223,10 @@ func gunzipBytes(data []byte, passThrough bool) ([]byte, string) {
 	}
 	return out.Bytes(), "invalid compressed data--format violated"
 }
+
+// gunzipMax bounds what one decompression may produce: a small "gzip bomb" must not take
+// the sensor's memory (the session's disk quota would refuse such a file anyway).
+const gunzipMax = 64 << 20
 
 // gzipSuffixes maps the suffixes gzip -d strips to what replaces them.
 var gzipSuffixes = [][2]string{{".gz", ""}, {"-gz", ""}, {".z", ""}, {"-z", ""}, {"_z", ""}, {".Z", ""}, {".tgz", ".tar"}, {".taz", ".tar"}}

@@ -316,7 +316,7 @@ func (t *tarRun) read(extract, toStdout bool, members []string) {
 		if !extract {
 			continue
 		}
-		body, _ := io.ReadAll(io.LimitReader(tr, 256<<20))
+		body, _ := io.ReadAll(io.LimitReader(tr, gunzipMax))
 		if toStdout {
 			if h.Typeflag == tar.TypeReg {
 				t.write(body)

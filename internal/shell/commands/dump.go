@@ -415,6 +415,9 @@ func xxdCName(name string, capital bool) string {
 	return b.String()
 }
 
+// xxdMaxRevert bounds the output offset xxd -r will fill up to.
+const xxdMaxRevert = 16 << 20
+
 // xxdRevert turns a hex dump back into bytes: plain dumps are a stream of hex digit pairs;
 // normal dumps are "address: hex ..." lines whose ASCII column is ignored.
 func xxdRevert(data []byte, plain bool, seek int64) []byte {
@@ -444,6 +447,11 @@ func xxdRevert(data []byte, plain bool, seek int64) []byte {
 			continue
 		}
 		addr += seek
+		// A far address would make a huge sparse file on a real box; here it would
+		// allocate it, so such lines (and negative ones) are dropped.
+		if addr < 0 || addr > xxdMaxRevert {
+			continue
+		}
 		rest := line[colon+1:]
 		var bytesOut []byte
 		hi := -1

@@ -44,3 +44,18 @@ func runDiffCasesEnv(t *testing.T, env *diffEnv, cases []diffCase) {
 		})
 	}
 }
+
+// FuzzXxdRevert feeds arbitrary dumps to xxd -r: attacker-controlled addresses must neither
+// panic nor allocate without bound.
+func FuzzXxdRevert(f *testing.F) {
+	f.Add([]byte("00000000: 6865 6c6c 6f0a  hello.\n"), int64(0))
+	f.Add([]byte("ffffffffff: 00\n"), int64(-5))
+	f.Add([]byte("00000010: 41\n00000000: 42\n"), int64(3))
+	f.Fuzz(func(t *testing.T, data []byte, seek int64) {
+		out := xxdRevert(data, false, seek)
+		if len(out) > xxdMaxRevert+len(data) {
+			t.Fatalf("revert produced %d bytes", len(out))
+		}
+		_ = xxdRevert(data, true, seek)
+	})
+}

@@ -383,7 +383,12 @@ func fileELF(data []byte, m vfs.Meta, abs string, complete bool) string {
 		off, filesz uint64
 	}
 	var segs []seg
-	for i := 0; i < phnum && phentsize > 0; i++ {
+	minPh, minSh := 32, 40
+	if is64 {
+		minPh, minSh = 56, 64
+	}
+	// Entries shorter than the fields read are malformed: skip rather than read past them.
+	for i := 0; i < phnum && phentsize >= minPh; i++ {
 		o := phoff + uint64(i*phentsize)
 		if o+uint64(phentsize) > uint64(len(data)) {
 			break
@@ -513,7 +518,7 @@ func fileELF(data []byte, m vfs.Meta, abs string, complete bool) string {
 		}
 		return out
 	}
-	if shoff+uint64(shnum*shentsize) > uint64(len(data)) || shentsize == 0 {
+	if shoff+uint64(shnum*shentsize) > uint64(len(data)) || shoff+uint64(shnum*shentsize) < shoff || shentsize < minSh {
 		return out + fmt.Sprintf(", missing section headers at %d", shoff)
 	}
 	sect := func(i int) (name uint32, typ uint32, off, size uint64) {

@@ -180,3 +180,22 @@ func TestFileTruncatedELF(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFileMagic feeds arbitrary content to file's classifier (ELF headers included): it
+// parses attacker-supplied bytes, so it must never panic.
+func FuzzFileMagic(f *testing.F) {
+	if data, err := os.ReadFile(filepath.Join(refRoot, "usr/bin/ls")); err == nil {
+		f.Add(data[:4096], true)
+	}
+	f.Add([]byte("\x7fELF\x02\x01\x01\x00"), true)
+	f.Add([]byte("#!/bin/sh\necho\n"), false)
+	f.Add([]byte("\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\x03x\x00"), true)
+	c := newCmd(&Proc{Args: []string{"file"}, Env: map[string]string{}})
+	f.Fuzz(func(t *testing.T, data []byte, complete bool) {
+		m := vfs.Meta{Mode: 0o755, Size: int64(len(data))}
+		if !complete {
+			m.Size += 4096
+		}
+		_ = c.fileMagic(data, m, "/x", complete)
+	})
+}
