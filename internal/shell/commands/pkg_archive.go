@@ -35,6 +35,8 @@ type archRec struct {
 	recommends          []relGroup
 	suggests            []relGroup
 	provides            []string
+	priority            string // required, important, standard, optional, extra
+	essential           bool
 }
 
 // archive is the parsed data.
@@ -104,6 +106,9 @@ var loadArchive = sync.OnceValue(func() *archive {
 			r := &archRec{name: f[1], version: f[2], arch: f[3], filename: f[7], multiArch: f[8],
 				preDepends: parseRelations(f[9]), depends: parseRelations(f[10]), recommends: parseRelations(f[11]),
 				suggests: parseRelations(f[12])}
+			if len(f) > 15 {
+				r.priority, r.essential = f[14], f[15] == "yes"
+			}
 			r.suite, _ = strconv.Atoi(f[4])
 			r.size, _ = strconv.ParseInt(f[5], 10, 64)
 			r.isize, _ = strconv.ParseInt(f[6], 10, 64)

@@ -188,9 +188,9 @@ func TestGeneratePkgArchive(t *testing.T) {
 	sort.Strings(kept)
 	for _, n := range kept {
 		r := cand[n]
-		fmt.Fprintf(&b, "P\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, r["Version"], r["Architecture"], r["_suite"],
+		fmt.Fprintf(&b, "P\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, r["Version"], r["Architecture"], r["_suite"],
 			r["Size"], r["Installed-Size"], r["Filename"], r["Multi-Arch"], r["Pre-Depends"], r["Depends"], r["Recommends"],
-			r["Suggests"], r["Provides"])
+			r["Suggests"], r["Provides"], r["Priority"], r["Essential"])
 	}
 	var out bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&out, gzip.BestCompression)

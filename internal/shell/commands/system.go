@@ -48,6 +48,8 @@ func registerSystem(r *Registry) {
 	r.Register("dd", ddCmd)
 	r.Register("dpkg", dpkgCmd)
 	r.Register("dpkg-query", dpkgQueryCmd)
+	r.Register("apt", aptCmd)
+	r.Register("apt-get", aptGetCmd)
 }
 
 const uptimeUsage = `
