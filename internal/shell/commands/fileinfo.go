@@ -396,9 +396,7 @@ func (c *cmd) statField(conv, mod byte, t *statTarget, user bool) (any, bool) {
 		if conv == 'd' || conv == 'D' {
 			maj, min = c.statDevice(t.abs)
 		} else if m.Mode&fs.ModeDevice != 0 {
-			if info, ok := c.persona().Info(t.abs); ok {
-				maj, min = info.DevMajor, info.DevMinor
-			}
+			maj, min = c.devNumbers(t.abs)
 		}
 		dev := uint64(maj)<<8 | uint64(min)
 		switch {
@@ -481,4 +479,23 @@ func (c *cmd) statFSField(conv byte, t *statTarget) (any, bool) {
 		return "%", true
 	}
 	return nil, false
+}
+
+// wellKnownDevs are the device numbers Linux gives its fixed character devices, used when the
+// persona recorded none for a device file.
+var wellKnownDevs = map[string][2]uint32{
+	"/dev/null": {1, 3}, "/dev/zero": {1, 5}, "/dev/full": {1, 7}, "/dev/random": {1, 8},
+	"/dev/urandom": {1, 9}, "/dev/kmsg": {1, 11}, "/dev/tty": {5, 0}, "/dev/console": {5, 1},
+	"/dev/ptmx": {5, 2}, "/dev/tty0": {4, 0}, "/dev/mem": {1, 1}, "/dev/port": {1, 4},
+}
+
+// devNumbers returns the major and minor numbers of the device file at abs.
+func (c *cmd) devNumbers(abs string) (uint32, uint32) {
+	if info, ok := c.persona().Info(abs); ok && (info.DevMajor != 0 || info.DevMinor != 0) {
+		return info.DevMajor, info.DevMinor
+	}
+	if d, ok := wellKnownDevs[abs]; ok {
+		return d[0], d[1]
+	}
+	return 0, 0
 }

@@ -116,10 +116,7 @@ func (c *cmd) fileDescribe(name string, follow, errExit bool) (string, bool) {
 	case m.Mode&fs.ModeSocket != 0:
 		return "socket", false
 	case m.Mode&fs.ModeDevice != 0:
-		var maj, min uint32
-		if info, ok := c.persona().Info(abs); ok {
-			maj, min = info.DevMajor, info.DevMinor
-		}
+		maj, min := c.devNumbers(abs)
 		kind := "block special"
 		if m.Mode&fs.ModeCharDevice != 0 {
 			kind = "character special"
@@ -337,6 +334,8 @@ var elfMachines = map[uint16]string{
 	22: "IBM S/390", 40: "ARM", 62: "x86-64", 183: "ARM aarch64", 243: "UCB RISC-V",
 }
 
+var elfDefaultInterp = map[uint16]string{62: "/lib64/ld-linux-x86-64.so.2", 3: "/lib/ld-linux.so.2", 183: "/lib/ld-linux-aarch64.so.1"}
+
 var elfOSABI = map[byte]string{0: "SYSV", 3: "GNU/Linux", 9: "FreeBSD", 6: "Solaris"}
 
 // fileELF reads the ELF header, program headers, notes and (when the image holds them) the
@@ -415,6 +414,10 @@ func fileELF(data []byte, m vfs.Meta, abs string, complete bool) string {
 			hasInterp = true
 			if b := in(s.off, s.filesz); b != nil {
 				interp = string(bytes.TrimRight(b, "\x00"))
+			} else {
+				// Past the persona's first 4 KiB (libc keeps .interp far in): the
+				// architecture's standard loader is what a Debian build names.
+				interp = elfDefaultInterp[machine]
 			}
 		case 2: // PT_DYNAMIC
 			dynamic = true

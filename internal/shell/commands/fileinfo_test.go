@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lure-sensor/lure/internal/persona"
 	"github.com/lure-sensor/lure/internal/vfs"
 )
 
@@ -198,4 +199,30 @@ func FuzzFileMagic(f *testing.F) {
 		}
 		_ = c.fileMagic(data, m, "/x", complete)
 	})
+}
+
+// TestFilePersona runs file over the default persona (binaries held as their first 4 KiB)
+// and compares with Debian's file over the whole reference tree.
+func TestFilePersona(t *testing.T) {
+	p, err := persona.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &miniShell{reg: Default(), fs: vfs.NewMemFS(p), dir: "/", env: map[string]string{"LANG": "C"}}
+	for _, bin := range []string{"/usr/bin/ls", "/usr/bin/sudo", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/usr/sbin/sshd", "/usr/bin/zcat", "/etc/passwd", "/bin"} {
+		want, err := exec.Command("file", "-b", filepath.Join(refRoot, bin)).Output()
+		if err != nil {
+			t.Fatalf("file on the reference tree: %v", err)
+		}
+		var so, se bytes.Buffer
+		s.run(context.Background(), "file -b "+bin, nil, &so, &se)
+		if so.String() != string(want) {
+			t.Errorf("file -b %s:\n got %q\nwant %q", bin, so.String(), want)
+		}
+	}
+	var so, se bytes.Buffer
+	s.run(context.Background(), "stat -c '%t %T %F' /dev/null", nil, &so, &se)
+	if so.String() != "1 3 character special file\n" {
+		t.Errorf("stat of /dev/null = %q", so.String())
+	}
 }
