@@ -39,6 +39,7 @@ func fileMain(p *Proc) int {
 		return c.done(1)
 	}
 	brief, follow, errExit, noPad := false, false, false, false
+	mimeType, mimeEnc := false, false
 	sep := ":"
 	for _, o := range opts {
 		switch o.Key {
@@ -50,6 +51,12 @@ func fileMain(p *Proc) int {
 			follow = false
 		case "E":
 			errExit = true
+		case "i":
+			mimeType, mimeEnc = true, true
+		case "mime-type":
+			mimeType = true
+		case "mime-encoding":
+			mimeEnc = true
 		case "N":
 			noPad = true
 		case "F":
@@ -75,6 +82,17 @@ func fileMain(p *Proc) int {
 	status := 0
 	for _, name := range ops {
 		desc, failed := c.fileDescribe(name, follow, errExit)
+		if (mimeType || mimeEnc) && !strings.HasPrefix(desc, "cannot open") && !strings.HasPrefix(desc, "ERROR:") {
+			typ, enc := fileMime(desc)
+			switch {
+			case mimeType && mimeEnc:
+				desc = typ + "; charset=" + enc
+			case mimeType:
+				desc = typ
+			default:
+				desc = enc
+			}
+		}
 		if failed {
 			status = 1
 		}
@@ -561,4 +579,67 @@ func fileELF(data []byte, m vfs.Meta, abs string, complete bool) string {
 		out += ", stripped"
 	}
 	return out
+}
+
+// fileMime maps a description to the MIME type and encoding file -i prints for it.
+func fileMime(desc string) (string, string) {
+	desc = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(desc, "setuid "), "setgid "), "sticky ")
+	enc := "binary"
+	switch {
+	case strings.Contains(desc, "ASCII text"), strings.HasPrefix(desc, "JSON"), strings.HasPrefix(desc, "Perl script text"),
+		strings.HasPrefix(desc, "OpenSSH"), strings.HasPrefix(desc, "PEM"):
+		enc = "us-ascii"
+	case strings.Contains(desc, "UTF-8 text"):
+		enc = "utf-8"
+	case strings.Contains(desc, "ISO-8859 text"):
+		enc = "iso-8859-1"
+	case strings.Contains(desc, "extended-ASCII"):
+		enc = "unknown-8bit"
+	}
+	typ := "application/octet-stream"
+	switch {
+	case strings.HasPrefix(desc, "ELF") && strings.Contains(desc, "pie executable"):
+		typ = "application/x-pie-executable"
+	case strings.HasPrefix(desc, "ELF") && strings.Contains(desc, "shared object"):
+		typ = "application/x-sharedlib"
+	case strings.HasPrefix(desc, "ELF") && strings.Contains(desc, " executable"):
+		typ = "application/x-executable"
+	case strings.HasPrefix(desc, "ELF") && strings.Contains(desc, "relocatable"):
+		typ = "application/x-object"
+	case strings.HasPrefix(desc, "ELF") && strings.Contains(desc, "core file"):
+		typ = "application/x-coredump"
+	case desc == "empty":
+		typ = "inode/x-empty"
+	case desc == "directory":
+		typ = "inode/directory"
+	case strings.Contains(desc, "symbolic link to"):
+		typ = "inode/symlink"
+	case strings.HasPrefix(desc, "fifo"):
+		typ = "inode/fifo"
+	case desc == "socket":
+		typ = "inode/socket"
+	case strings.HasPrefix(desc, "character special"):
+		typ = "inode/chardevice"
+	case strings.HasPrefix(desc, "block special"):
+		typ = "inode/blockdevice"
+	case strings.HasPrefix(desc, "gzip"):
+		typ = "application/gzip"
+	case strings.HasPrefix(desc, "POSIX tar"):
+		typ = "application/x-tar"
+	case strings.HasPrefix(desc, "JSON"):
+		typ = "application/json"
+	case strings.Contains(desc, "shell script"):
+		typ = "text/x-shellscript"
+	case strings.HasPrefix(desc, "Python script"):
+		typ = "text/x-script.python"
+	case strings.HasPrefix(desc, "Perl script"):
+		typ = "text/x-perl"
+	case strings.HasPrefix(desc, "PHP script"):
+		typ = "text/x-php"
+	case strings.HasPrefix(desc, "Ruby script"):
+		typ = "text/x-ruby"
+	case enc != "binary":
+		typ = "text/plain"
+	}
+	return typ, enc
 }

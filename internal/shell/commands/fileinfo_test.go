@@ -140,6 +140,9 @@ func TestDiffFile(t *testing.T) {
 		"file --nope a.txt",
 		"file --version",
 		"file -N -F '|' a.txt sub",
+		"file -i s.sh u empty sub link bin latin p.py pl j.json x.php key nonl crlf ls libc.so.6 sudo nope",
+		"file --mime-type u ls",
+		"file -b --mime-encoding u latin a.txt",
 	}
 	for _, line := range cases {
 		t.Run(line, func(t *testing.T) {
