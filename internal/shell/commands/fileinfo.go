@@ -53,7 +53,7 @@ func statMain(p *Proc) int {
 	for _, o := range opts {
 		switch o.Key {
 		case "help":
-			c.print("Usage: stat [OPTION]... FILE...\nDisplay file or file system status.\n")
+			c.print(fileutilsHelp["stat"][0])
 			return c.done(0)
 		case "version":
 			c.print(statVersion)

@@ -55,6 +55,9 @@ func TestDiffStat(t *testing.T) {
 		"stat -c '%n %s %b %f %u %g %i %h %t %T %X %Y %Z %o' a.txt sub",
 		"stat -c '%t %T' a.txt",
 		"stat -f -c '%n %l %s %S' .",
+		"stat --help",
+		"stat --version",
+		"stat -L -c '%F %s' link dirlink",
 	}
 	for _, line := range cases {
 		t.Run(line, func(t *testing.T) {
