@@ -41,6 +41,9 @@ Written by Jean-loup Gailly.
 type gzipRun struct {
 	*cmd
 	decompress, stdout, keep, force, test, quiet, noName bool
+	verbose, list                                        bool
+	listed                                               int
+	totalIn, totalOut, lastHdr                           int64
 	level                                                int
 	status                                               int
 }
@@ -95,6 +98,10 @@ func gzipMain(p *Proc) int {
 			g.noName = true
 		case "q":
 			g.quiet = true
+		case "v":
+			g.verbose = true
+		case "l":
+			g.list, g.decompress = true, true
 		case "t":
 			g.test, g.decompress = true, true
 		case "h":
@@ -126,7 +133,30 @@ func gzipMain(p *Proc) int {
 			g.compressFile(name)
 		}
 	}
+	if g.list && g.listed > 1 {
+		c.printf("%19d %19d %s (totals)\n", g.totalIn, g.totalOut, gzipRatio(g.totalOut-(g.totalIn-g.lastHdr), g.totalOut))
+	}
 	return c.done(g.status)
+}
+
+// gzipRatio renders gzip's display_ratio: num/den as a percentage, "%5.1f%%".
+func gzipRatio(num, den int64) string {
+	if den == 0 {
+		return fmt.Sprintf("%5.1f%%", 0.0)
+	}
+	return fmt.Sprintf("%5.1f%%", 100*float64(num)/float64(den))
+}
+
+// gzipHeaderLen is the size of a gzip member's header and trailer: what -v and -l leave
+// out of the ratio.
+func gzipHeaderLen(data []byte) int64 {
+	n := int64(18)
+	if len(data) > 10 && data[3]&8 != 0 {
+		if i := bytes.IndexByte(data[10:], 0); i >= 0 {
+			n += int64(i + 1)
+		}
+	}
+	return n
 }
 
 // stdin filters standard input to standard output.
@@ -320,6 +350,13 @@ func (g *gzipRun) compressFile(name string) {
 		stored, mt = path.Base(name), m.MTime
 	}
 	out := gzipBytes(data, stored, mt, g.level)
+	if g.verbose {
+		dest := name + ".gz"
+		if g.stdout {
+			dest = "stdout"
+		}
+		g.errRaw(fmt.Sprintf("%s:\t%s -- replaced with %s\n", name, gzipRatio(int64(len(data))-(int64(len(out))-gzipHeaderLen(out)), int64(len(data))), dest))
+	}
 	if g.stdout {
 		g.write(out)
 		return
@@ -350,6 +387,25 @@ func (g *gzipRun) decompressFile(name string) {
 		return
 	}
 	out, msg := gunzipBytes(data, g.force && g.stdout)
+	if g.list && msg == "" {
+		if g.listed == 0 {
+			g.print("         compressed        uncompressed  ratio uncompressed_name\n")
+		}
+		g.listed++
+		g.totalIn += int64(len(data))
+		g.totalOut += int64(len(out))
+		// gzip's totals subtract only the last member's header, and so does this.
+		g.lastHdr = gzipHeaderLen(data)
+		g.printf("%19d %19d %s %s\n", len(data), len(out), gzipRatio(int64(len(out))-(int64(len(data))-gzipHeaderLen(data)), int64(len(out))), target)
+		return
+	}
+	if g.verbose && msg == "" && !g.test {
+		dest := target
+		if g.stdout {
+			dest = "stdout"
+		}
+		defer g.errRaw(fmt.Sprintf("%s:\t%s -- replaced with %s\n", name, gzipRatio(int64(len(out))-(int64(len(data))-gzipHeaderLen(data)), int64(len(out))), dest))
+	}
 	if g.test {
 		if msg != "" {
 			g.errRaw("\ngzip: " + name + ": " + msg + "\n")

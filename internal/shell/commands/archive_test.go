@@ -36,7 +36,8 @@ func TestDiffGzip(t *testing.T) {
 		{line: "gzip -dc", stdin: "plain"}, {line: "gzip -dc tr.gz"}, {line: "gzip -t a.gz"}, {line: "gzip -t nz.gz"},
 		{line: "gzip -d sub"}, {line: "gzip sub"}, {line: "gunzip a.txt"}, {line: "gzip a.gz"},
 		{line: "gzip | gzip -d", stdin: "from stdin\n"}, {line: "gzip -9 -c a.txt | gunzip"},
-		{line: "zcat -f a.txt"}, {line: "gzip -V"},
+		{line: "zcat -f a.txt"}, {line: "gzip -V"}, {line: "gzip -l a.gz"}, {line: "gzip -l a.gz a.gz"},
+		{line: "gzip -l nz.gz"},
 	})
 	// Mutating cases run on fresh trees and compare the listing afterwards.
 	for _, line := range []string{
@@ -49,6 +50,7 @@ func TestDiffGzip(t *testing.T) {
 		"gzip -k a.txt; gzip a.txt; ls",
 		"gzip -k a.txt; gzip -f a.txt; ls",
 		"gzip link",
+		"gzip -v empty; gzip -dv empty.gz; ls",
 	} {
 		t.Run(line, func(t *testing.T) {
 			env := buildDiffEnv(t)
