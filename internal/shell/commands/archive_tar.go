@@ -19,6 +19,7 @@ import (
 type tarRun struct {
 	*cmd
 	verbose, gz bool
+	samePerms   bool // -p: modes as archived, else (for non-root) less the umask
 	file, dir   string
 	dirShown    string // -C as given, for messages
 	status      int
@@ -78,6 +79,8 @@ func tarMain(p *Proc) int {
 			t.dir, t.dirShown = c.abs(o.Val), o.Val
 		case "O":
 			toStdout = true
+		case "p":
+			t.samePerms = true
 		case "help":
 			c.print("Usage: tar [OPTION...] [FILE]...\n")
 			return c.done(0)
@@ -340,6 +343,11 @@ func (t *tarRun) extractOne(h *tar.Header, body []byte) {
 	abs := path.Join(t.dir, name)
 	t.FS.MkdirAll(path.Dir(abs), 0o755)
 	perm := fs.FileMode(h.Mode) & fs.ModePerm
+	// Root keeps the archived modes; other users get them less their umask, as tar does
+	// without --same-permissions.
+	if t.User.UID != 0 && !t.samePerms {
+		perm &^= t.umask()
+	}
 	switch h.Typeflag {
 	case tar.TypeDir:
 		if err := t.FS.MkdirAll(abs, perm); err != nil {
@@ -364,6 +372,11 @@ func (t *tarRun) extractOne(h *tar.Header, body []byte) {
 		return
 	}
 	mode := perm
+	if t.User.UID != 0 && !t.samePerms {
+		t.FS.Chmod(abs, mode)
+		t.FS.Chtimes(abs, h.ModTime, h.ModTime)
+		return
+	}
 	if h.Mode&0o4000 != 0 {
 		mode |= fs.ModeSetuid
 	}

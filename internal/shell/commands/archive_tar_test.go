@@ -3,6 +3,7 @@ package commands
 import (
 	"bytes"
 	"context"
+	"io/fs"
 	"os/exec"
 	"testing"
 
@@ -78,6 +79,39 @@ func TestTarHostReads(t *testing.T) {
 		s2.run(context.Background(), "tar "+list+" -", bytes.NewReader(so.Bytes()), &lo, &se)
 		if lo.String() != string(real) {
 			t.Errorf("listing of the %s archive:\nhost:\n%s\nemulated:\n%s", flags, real, lo.String())
+		}
+	}
+}
+
+// TestTarUserUmask: a non-root user extracts with the umask applied and keeps no setuid bit;
+// root keeps the archived mode.
+func TestTarUserUmask(t *testing.T) {
+	img := vfs.NewMemImage()
+	img.Add("/w", vfs.Meta{Mode: 0o777 | fs.ModeDir}, nil)
+	img.Add("/w/s", vfs.Meta{Mode: 0o777 | fs.ModeSetuid, Size: 2}, []byte("x\n"))
+	for _, tc := range []struct {
+		uid  int
+		want fs.FileMode
+	}{{1000, 0o755}, {0, 0o777 | fs.ModeSetuid}} {
+		fsys := vfs.NewMemFS(img)
+		run := func(args ...string) {
+			var so, se bytes.Buffer
+			p := &Proc{Ctx: context.Background(), Args: args, Stdin: bytes.NewReader(nil), Stdout: &so, Stderr: &se,
+				FS: fsys, Dir: "/w", Env: map[string]string{}, Umask: 0o022}
+			p.User.UID = tc.uid
+			if st := tarMain(p); st != 0 {
+				t.Fatalf("%v: status %d, %s", args, st, se.String())
+			}
+		}
+		run("tar", "cf", "a.tar", "s")
+		fsys.Mkdir("/w/out", 0o777)
+		run("tar", "xf", "a.tar", "-C", "out")
+		m, err := fsys.Lstat("/w/out/s")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Mode != tc.want {
+			t.Errorf("uid %d: extracted mode %v, want %v", tc.uid, m.Mode, tc.want)
 		}
 	}
 }
