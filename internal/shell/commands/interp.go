@@ -71,6 +71,7 @@ type pyInterp struct {
 	// outerLine is the caller's line while exec'd code runs.
 	outerLine int
 	outerStmt string
+	repl      bool // echo expression values, as the interactive interpreter does
 }
 
 func python3Cmd(p *Proc) int {
@@ -106,6 +107,9 @@ func python3Cmd(p *Proc) int {
 		}
 		break
 	}
+	if len(args) == 0 && c.StdoutTTY && c.session().TTY != "" {
+		return c.done(c.pythonREPL())
+	}
 	if len(args) == 0 {
 		b, _ := readCapped(c.Stdin)
 		return c.done(c.runPython(string(b), "<stdin>"))
@@ -135,7 +139,7 @@ func (in *pyInterp) run(code string) (status int) {
 		if r := recover(); r != nil {
 			switch e := r.(type) {
 			case pyExit:
-				if in.depth > 1 {
+				if in.depth > 1 || in.repl {
 					panic(e)
 				}
 				status = e.status
@@ -329,7 +333,56 @@ func (in *pyInterp) stmt(s string) {
 		in.vars[strings.TrimSpace(s[:i])] = v
 		return
 	}
-	in.eval(s)
+	v, ok := in.eval(s)
+	if in.repl && ok {
+		switch v.(type) {
+		case nil, pyModule, *pySock, pyUnknown:
+		default:
+			in.c.print(pyRepr(v) + "\n")
+		}
+	}
+}
+
+// pyBanner is what Debian 12's python3 (3.11.2-6+deb12u6) prints when it starts a REPL.
+const pyBanner = "Python 3.11.2 (main, Apr 28 2025, 14:11:48) [GCC 12.2.0] on linux\nType \"help\", \"copyright\", \"credits\" or \"license\" for more information.\n"
+
+// pythonREPL is python3 on a terminal: a prompt per line, each line run as a program of its
+// own, results echoed; exit() or end of input ends it.
+func (c *cmd) pythonREPL() int {
+	c.errRaw(pyBanner)
+	in := &pyInterp{c: c, file: "<stdin>", vars: map[string]any{}, repl: true}
+	lines := newLineReader(c.ctx(), c.Stdin)
+	for {
+		c.errRaw(">>> ")
+		line, _, ok := lines.next()
+		if !ok {
+			c.errRaw("\n")
+			return 0
+		}
+		code := strings.TrimRight(string(line), "\r\n")
+		if strings.TrimSpace(code) == "" {
+			continue
+		}
+		if st, exited := in.replRun(code); exited {
+			return st
+		}
+		c.flush()
+	}
+}
+
+// replRun runs one REPL line; exited is true when the program called exit().
+func (in *pyInterp) replRun(code string) (status int, exited bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(pyExit); ok {
+				status, exited = e.status, true
+				return
+			}
+			panic(r)
+		}
+	}()
+	in.run(code)
+	return 0, false
 }
 
 func (in *pyInterp) importMod(name string) {

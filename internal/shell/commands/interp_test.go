@@ -168,3 +168,20 @@ func TestPerlOffline(t *testing.T) {
 	}
 	e.expect([]string{"perl", "-e", `system("id"); exec "/bin/sh", "-i"; print "never\n"`}, "ran id\nran /bin/sh -i\n", "", 0)
 }
+
+func TestPythonREPL(t *testing.T) {
+	e := newTestEnv(t)
+	e.tty = true
+	out, errs, st := e.runIn("1+2\nx = 'a'\nx*2\nfoo\nexit(4)\nprint('never')\n", "python3")
+	if out != "3\n'aa'\n" || st != 4 {
+		t.Errorf("REPL stdout %q status %d", out, st)
+	}
+	want := pyBanner + ">>> >>> >>> >>> Traceback (most recent call last):\n  File \"<stdin>\", line 1, in <module>\nNameError: name 'foo' is not defined\n>>> "
+	if errs != want {
+		t.Errorf("REPL stderr\n got %q\nwant %q", errs, want)
+	}
+	_, errs, st = e.runIn("", "python3")
+	if st != 0 || errs != pyBanner+">>> \n" {
+		t.Errorf("REPL at end of input: %q %d", errs, st)
+	}
+}
