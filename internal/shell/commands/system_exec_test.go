@@ -2,6 +2,7 @@ package commands
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -119,6 +120,11 @@ func TestTopWithoutTerminal(t *testing.T) {
 	out, _, st := e.run("top", "-bn1")
 	if st != 0 || !strings.HasPrefix(out, "top - 05:35:28 up 3 days,  4:05,") {
 		t.Errorf("top -bn1 without a terminal: %d %q", st, out)
+	}
+	// the first frame's CPU line is a short sample: a little work, mostly idle
+	cpu := regexp.MustCompile(`(?m)^%Cpu\(s\): +[0-9]+\.[0-9] us, +[0-9]+\.[0-9] sy,  0\.0 ni, [0-9]{2}\.[0-9] id,  0\.0 wa,  0\.0 hi,  0\.0 si,  0\.0 st $`)
+	if !cpu.MatchString(out) {
+		t.Errorf("top -bn1 CPU line: %q", strings.Split(out, "\n")[2])
 	}
 }
 

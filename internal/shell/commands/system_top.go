@@ -82,7 +82,7 @@ func topCmd(p *Proc) int {
 	head := strings.Replace(c.uptimeLine(), " ", "top - ", 1)
 	c.print(head + "\n")
 	c.printf("Tasks: %3d total, %3d running, %3d sleeping,   0 stopped,   0 zombie\n", len(procs), running, sleeping)
-	c.print("%Cpu(s):  0.0 us,  0.0 sy,  0.0 ni,100.0 id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st \n")
+	c.print(c.topCPULine())
 	total, free := m["MemTotal"], m["MemFree"]
 	avail, ok := m["MemAvailable"]
 	if !ok {
@@ -119,6 +119,19 @@ func topCmd(p *Proc) int {
 			pr.Stat[:1], cpu, pm, cs/6000, (cs/100)%60, cs%100, cmdName)
 	}
 	return c.done(0)
+}
+
+// topCPULine is the first frame's "%Cpu(s)" line. top samples /proc/stat over a fraction
+// of a second before its first frame, so an idle server shows a few ticks of work (top's
+// own start-up among them) out of a couple of dozen per CPU, varying from run to run.
+func (c *cmd) topCPULine() string {
+	cpus := max(1, c.cpuCount())
+	total := 16 * cpus
+	seed := int(c.now().Unix() % 7)
+	us, sy := 1+seed%2, seed%3
+	id := total - us - sy
+	pct := func(n int) float64 { return float64(n) * 100 / float64(total) }
+	return fmt.Sprintf("%%Cpu(s): %4.1f us, %4.1f sy,  0.0 ni, %4.1f id,  0.0 wa,  0.0 hi,  0.0 si,  0.0 st \n", pct(us), pct(sy), pct(id))
 }
 
 // topConfigDir creates top's configuration directory ($XDG_CONFIG_HOME/procps, else
