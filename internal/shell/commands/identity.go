@@ -301,9 +301,10 @@ func usersCmd(p *Proc) int {
 	if len(ops) > 1 {
 		return c.usage(1, "extra operand %s", c.quoteLoc(ops[1]))
 	}
+	// coreutils prints the names and a newline, and nothing at all when utmp lists nobody
+	// (an exec request has no utmp entry)
 	if c.loggedIn() > 0 {
-		c.print(c.userName())
+		c.print(c.userName() + "\n")
 	}
-	c.print("\n")
 	return c.done(0)
 }

@@ -86,7 +86,7 @@ func TestTTYWithoutPty(t *testing.T) {
 	e.sess.TTY = ""
 	e.sess.Interactive = false
 	e.expect([]string{"tty"}, "not a tty\n", "", 1)
-	e.expect([]string{"users"}, "\n", "", 0)
+	e.expect([]string{"users"}, "", "", 0)
 	e.expect([]string{"who"}, "", "", 0)
 	out, _, _ := e.run("w")
 	if !strings.Contains(out, " 0 user,") || strings.Count(out, "\n") != 2 {

@@ -97,6 +97,25 @@ func (c *cmd) dpkgDB() []dpkgPkg {
 	return parseDpkgDB(s)
 }
 
+// pkgInstalled reports whether the persona's dpkg database lists a package as installed;
+// known is false when there is no database to ask. It scans the file without parsing it
+// all, as df and others ask on every run.
+func (c *cmd) pkgInstalled(name string) (installed, known bool) {
+	s, ok := c.readText("/var/lib/dpkg/status")
+	if !ok {
+		return false, false
+	}
+	i := strings.Index(s, "Package: "+name+"\n")
+	if i < 0 || (i > 0 && s[i-1] != '\n') {
+		return false, true
+	}
+	stanza := s[i:]
+	if j := strings.Index(stanza, "\n\n"); j >= 0 {
+		stanza = stanza[:j]
+	}
+	return strings.Contains(stanza, "\nStatus: install ok installed"), true
+}
+
 // dpkgArch is the native architecture (dpkg's own package says it).
 func (c *cmd) dpkgArch(db []dpkgPkg) string {
 	for _, p := range db {

@@ -188,3 +188,18 @@ func TestAptSizeAndVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestDfRunUserNeedsPamSystemd: logind mounts /run/user/UID only where libpam-systemd is
+// installed; the reference's package set has no such mount.
+func TestDfRunUserNeedsPamSystemd(t *testing.T) {
+	e := newTestEnv(t)
+	e.withSmallPkgDB()
+	if out, _, _ := e.run("df"); strings.Contains(out, "/run/user/0") {
+		t.Errorf("df shows /run/user/0 without libpam-systemd:\n%s", out)
+	}
+	e = newTestEnv(t)
+	e.img.AddFile("/var/lib/dpkg/status", testStatus+"\nPackage: libpam-systemd\nStatus: install ok installed\nArchitecture: amd64\nVersion: 252.39-1~deb12u1\n", 0o644)
+	if out, _, _ := e.run("df"); !strings.Contains(out, "/run/user/0\n") {
+		t.Errorf("df lacks /run/user/0 with libpam-systemd:\n%s", out)
+	}
+}

@@ -13,7 +13,8 @@ import (
 // persona's mounted filesystems.
 
 // dfDisks is the persona's mount table as df lists it, with the logged-in user's
-// /run/user/UID tmpfs that pam_systemd mounts for every ssh login.
+// /run/user/UID tmpfs that pam_systemd mounts for every ssh login (when the persona has
+// libpam-systemd).
 func (c *cmd) dfDisks() []persona.Disk {
 	disks := append([]persona.Disk(nil), c.persona().Hardware.Disks...)
 	if len(disks) == 0 {
@@ -24,6 +25,10 @@ func (c *cmd) dfDisks() []persona.Disk {
 			{Device: "tmpfs", Mount: "/dev/shm", FSType: "tmpfs", SizeKB: 1007216},
 			{Device: "tmpfs", Mount: "/run/lock", FSType: "tmpfs", SizeKB: 5120},
 		}
+	}
+	if installed, known := c.pkgInstalled("libpam-systemd"); known && !installed {
+		// without pam_systemd no logind session, so no /run/user mount
+		return disks
 	}
 	userRun := "/run/user/" + strconv.Itoa(c.User.UID)
 	var run *persona.Disk
