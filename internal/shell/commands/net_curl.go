@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -115,7 +116,7 @@ func curlCmd(p *Proc) int {
 			case "help":
 				return c.sysHelp("help", "curl")
 			case "version":
-				return c.sysHelp("version", "curl")
+				return c.curlVersion()
 			case "location", "insecure", "verbose", "include", "head", "compressed", "progress-bar", "globoff",
 				"http1.1", "http2", "ipv4", "ipv6", "no-buffer", "no-keepalive", "tcp-nodelay", "location-trusted",
 				"raw", "disable", "no-progress-meter", "create-dirs", "ssl-no-revoke", "tlsv1.2", "get", "path-as-is":
@@ -156,7 +157,7 @@ func curlCmd(p *Proc) int {
 				case "h":
 					return c.sysHelp("help", "curl")
 				case "V":
-					return c.sysHelp("version", "curl")
+					return c.curlVersion()
 				case "L", "k", "v", "i", "I", "q", "4", "6", "N", "g", "G", "#", "j", "J", "l", "n", "R", "Z", "a", "B", "M", "p":
 				default:
 					c.errRaw("curl: option -" + ch + ": is unknown\n" + curlTry)
@@ -273,4 +274,34 @@ func curlCmd(p *Proc) int {
 		c.captureDownload(full, dest, res.body)
 	}
 	return c.done(status)
+}
+
+// curlVersion is curl -V with the versions the persona's packages say: OpenSSL from the
+// installed libssl3, the "security patched" release from curl's own package.
+func (c *cmd) curlVersion() int {
+	text := debianText("version", "curl")
+	db := c.dpkgDB()
+	if v := dpkgVersionOf(db, "libssl3"); v != "" {
+		_, up, _ := splitVersionUpstream(v)
+		text = regexp.MustCompile(`OpenSSL/[0-9.]+`).ReplaceAllString(text, "OpenSSL/"+up)
+	}
+	if v := dpkgVersionOf(db, "curl"); v != "" {
+		text = regexp.MustCompile(`security patched: \S+`).ReplaceAllString(text, "security patched: "+v)
+	}
+	c.print(text)
+	return c.done(0)
+}
+
+// splitVersionUpstream returns a Debian version's epoch, upstream part (without the
+// Debian revision) and revision.
+func splitVersionUpstream(v string) (string, string, string) {
+	epoch := ""
+	if e, rest, ok := strings.Cut(v, ":"); ok {
+		epoch, v = e, rest
+	}
+	rev := ""
+	if i := strings.LastIndexByte(v, '-'); i >= 0 {
+		v, rev = v[:i], v[i+1:]
+	}
+	return epoch, v, rev
 }

@@ -261,10 +261,30 @@ func (c *cmd) linkLocal6() string {
 func ipCmd(p *Proc) int {
 	c := newCmd(p)
 	args := c.Args[1:]
+	var opts ipOpts
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
-		if args[0] == "-V" || args[0] == "-Version" {
+		switch a := strings.TrimPrefix(args[0], "-"); {
+		case a == "V" || a == "Version":
 			c.print("ip utility, iproute2-6.1.0, libbpf 1.1.0\n")
 			return c.done(0)
+		case a == "4":
+			opts.family = 4
+		case a == "6":
+			opts.family = 6
+		case a == "o" || a == "oneline":
+			opts.oneline = true
+		case a == "br" || a == "brief":
+			opts.brief = true
+		case a == "f" || a == "family":
+			if len(args) > 1 {
+				args = args[1:]
+				switch args[0] {
+				case "inet":
+					opts.family = 4
+				case "inet6":
+					opts.family = 6
+				}
+			}
 		}
 		args = args[1:]
 	}
@@ -272,28 +292,169 @@ func ipCmd(p *Proc) int {
 		c.errRaw("Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip [ -force ] -batch filename\nwhere  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp | link |\n                   macsec | maddress | monitor | mptcp | mroute | mrule |\n                   neighbor | neighbour | netconf | netns | nexthop | ntable |\n                   ntbl | route | rule | sr | tap | tcpmetrics |\n                   token | tunnel | tuntap | vrf | xfrm }\n       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |\n                    -h[uman-readable] | -iec | -j[son] | -p[retty] |\n                    -f[amily] { inet | inet6 | mpls | bridge | link } |\n                    -4 | -6 | -M | -B | -0 |\n                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |\n                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |\n                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |\n                    -c[olor]}\n")
 		return c.done(255)
 	}
+	return c.ipRun(opts, args)
+}
+
+// ipIface is one interface as ip shows it.
+type ipIface struct {
+	idx                   int
+	name, flags, state    string
+	mtu                   int
+	qdisc, linkType, mac  string
+	brd, altname          string
+	inet, inet6           []string // full "inet ..." lines without the leading spaces
+	inetBrief, inet6Brief []string // "10.0.0.5/24"
+}
+
+// ipIfaces is the persona's network: loopback and one NIC with its subnet, as a VM has.
+func (c *cmd) ipIfaces() []ipIface {
 	ip := c.hostIPv4()
 	bits := c.hostPrefixLen()
-	mac := c.hostMAC()
-	obj := args[0]
+	ll := c.linkLocal6()
+	return []ipIface{
+		{idx: 1, name: "lo", flags: "<LOOPBACK,UP,LOWER_UP>", state: "UNKNOWN", mtu: 65536, qdisc: "noqueue",
+			linkType: "loopback", mac: "00:00:00:00:00:00", brd: "00:00:00:00:00:00",
+			inet: []string{"inet 127.0.0.1/8 scope host lo"}, inet6: []string{"inet6 ::1/128 scope host "},
+			inetBrief: []string{"127.0.0.1/8"}, inet6Brief: []string{"::1/128"}},
+		{idx: 2, name: "eth0", flags: "<BROADCAST,MULTICAST,UP,LOWER_UP>", state: "UP", mtu: 1500, qdisc: "pfifo_fast",
+			linkType: "ether", mac: c.hostMAC(), brd: "ff:ff:ff:ff:ff:ff", altname: "enp0s3",
+			inet:      []string{fmt.Sprintf("inet %s/%d brd %s scope global eth0", ip, bits, ipv4Broadcast(ip, bits))},
+			inet6:     []string{"inet6 " + ll + "/64 scope link "},
+			inetBrief: []string{fmt.Sprintf("%s/%d", ip, bits)}, inet6Brief: []string{ll + "/64"}},
+	}
+}
+
+// ipOpts are ip's global options.
+type ipOpts struct {
+	family         int // 0 any, 4, 6
+	oneline, brief bool
+}
+
+func (c *cmd) ipRun(o ipOpts, args []string) int {
+	obj, rest := args[0], args[1:]
+	// "show"/"list"/"ls" and "dev" are optional words
+	var dev string
+	sub := ""
+	for i := 0; i < len(rest); i++ {
+		switch w := rest[i]; {
+		case w == "show" || w == "list" || w == "ls" || w == "lst" || w == "sh" || w == "s":
+			if sub == "" {
+				sub = "show"
+			}
+		case w == "dev" && i+1 < len(rest):
+			i++
+			dev = rest[i]
+		case w == "get" || w == "default" || w == "help":
+			if sub == "" || sub == "show" {
+				sub = w
+			}
+			if w == "get" && i+1 < len(rest) {
+				i++
+				dev = rest[i]
+			}
+		case w == "up" || w == "scope" || w == "label" || w == "to" || w == "table":
+			i++
+		default:
+			if dev == "" {
+				dev = w
+			}
+		}
+	}
+	ifaces := c.ipIfaces()
+	if dev != "" && sub != "get" && !strings.HasPrefix("route", obj) {
+		var sel []ipIface
+		for _, f := range ifaces {
+			if f.name == dev || f.altname == dev {
+				sel = append(sel, f)
+			}
+		}
+		if len(sel) == 0 {
+			c.errRaw("Device \"" + dev + "\" does not exist.\n")
+			return c.done(1)
+		}
+		ifaces = sel
+	}
 	switch {
 	case strings.HasPrefix("address", obj) || obj == "a" || obj == "addr":
-		c.print("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000\n")
-		c.print("    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n")
-		c.print("    inet 127.0.0.1/8 scope host lo\n       valid_lft forever preferred_lft forever\n")
-		c.print("    inet6 ::1/128 scope host \n       valid_lft forever preferred_lft forever\n")
-		c.print("2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP group default qlen 1000\n")
-		c.printf("    link/ether %s brd ff:ff:ff:ff:ff:ff\n    altname enp0s3\n", mac)
-		c.printf("    inet %s/%d brd %s scope global eth0\n       valid_lft forever preferred_lft forever\n", ip, bits, ipv4Broadcast(ip, bits))
-		c.printf("    inet6 %s/64 scope link \n       valid_lft forever preferred_lft forever\n", c.linkLocal6())
+		for _, f := range ifaces {
+			inet, inet6 := f.inet, f.inet6
+			ib, i6b := f.inetBrief, f.inet6Brief
+			if o.family == 6 {
+				inet, ib = nil, nil
+			}
+			if o.family == 4 {
+				inet6, i6b = nil, nil
+			}
+			if o.family != 0 && len(inet)+len(inet6) == 0 {
+				continue
+			}
+			switch {
+			case o.brief:
+				c.printf("%-16s %-14s ", f.name, f.state)
+				for _, a := range append(append([]string(nil), ib...), i6b...) {
+					c.print(a + " ")
+				}
+				c.print("\n")
+			case o.oneline:
+				for _, a := range append(append([]string(nil), inet...), inet6...) {
+					c.printf("%d: %s    %s\\       valid_lft forever preferred_lft forever\n", f.idx, f.name, a)
+				}
+			default:
+				c.printf("%d: %s: %s mtu %d qdisc %s state %s group default qlen 1000\n", f.idx, f.name, f.flags, f.mtu, f.qdisc, f.state)
+				if o.family == 0 {
+					c.printf("    link/%s %s brd %s\n", f.linkType, f.mac, f.brd)
+				}
+				if f.altname != "" {
+					c.print("    altname " + f.altname + "\n")
+				}
+				for _, a := range append(append([]string(nil), inet...), inet6...) {
+					c.print("    " + a + "\n       valid_lft forever preferred_lft forever\n")
+				}
+			}
+		}
 	case strings.HasPrefix("link", obj) || obj == "l":
-		c.print("1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000\n")
-		c.print("    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n")
-		c.print("2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UP mode DEFAULT group default qlen 1000\n")
-		c.printf("    link/ether %s brd ff:ff:ff:ff:ff:ff\n    altname enp0s3\n", mac)
+		for _, f := range ifaces {
+			switch {
+			case o.brief:
+				c.printf("%-16s %-14s %s %s \n", f.name, f.state, f.mac, f.flags)
+			default:
+				c.printf("%d: %s: %s mtu %d qdisc %s state %s mode DEFAULT group default qlen 1000\n", f.idx, f.name, f.flags, f.mtu, f.qdisc, f.state)
+				c.printf("    link/%s %s brd %s\n", f.linkType, f.mac, f.brd)
+				if f.altname != "" {
+					c.print("    altname " + f.altname + "\n")
+				}
+			}
+		}
 	case strings.HasPrefix("route", obj) || obj == "r" || obj == "ro":
+		ip := c.hostIPv4()
+		bits := c.hostPrefixLen()
 		network := netip.PrefixFrom(ip, bits).Masked()
-		c.printf("%s dev eth0 proto kernel scope link src %s \n", network, ip)
+		switch {
+		case sub == "default":
+			// no default route: the box has no way out
+		case sub == "get":
+			addr, err := netip.ParseAddr(dev)
+			if err != nil {
+				c.errRaw("Error: any valid prefix is expected rather than \"" + dev + "\".\n")
+				return c.done(1)
+			}
+			switch {
+			case addr.IsLoopback():
+				c.printf("local %s dev lo src 127.0.0.1 uid %d \n    cache <local> \n", addr, c.User.UID)
+			case addr == ip:
+				c.printf("local %s dev lo src %s uid %d \n    cache <local> \n", addr, ip, c.User.UID)
+			case addr.Is4() && network.Contains(addr):
+				c.printf("%s dev eth0 src %s uid %d \n    cache \n", addr, ip, c.User.UID)
+			default:
+				c.errRaw("RTNETLINK answers: Network is unreachable\n")
+				return c.done(2)
+			}
+		case o.family == 6:
+			c.print("fe80::/64 dev eth0 proto kernel metric 256 pref medium\n")
+		default:
+			c.printf("%s dev eth0 proto kernel scope link src %s \n", network, ip)
+		}
+	case strings.HasPrefix("neighbour", obj) || strings.HasPrefix("neighbor", obj) || obj == "n":
 	default:
 		c.errRaw(fmt.Sprintf("Object \"%s\" is unknown, try \"ip help\".\n", obj))
 		return c.done(1)
