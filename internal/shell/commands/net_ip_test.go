@@ -49,3 +49,26 @@ func TestCurlVersionFollowsPackages(t *testing.T) {
 		t.Errorf("curl --version:\n%s", out)
 	}
 }
+
+// TestLscpuTopologyFromCpuinfo: sockets, cores and threads come from /proc/cpuinfo.
+func TestLscpuTopologyFromCpuinfo(t *testing.T) {
+	e := newTestEnv(t)
+	cpu := "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nphysical id\t: 0\nsiblings\t: 2\ncore id\t\t: 0\ncpu cores\t: 2\n\n" +
+		"processor\t: 1\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\nphysical id\t: 0\nsiblings\t: 2\ncore id\t\t: 1\ncpu cores\t: 2\n\n"
+	e.img.AddFile("/proc/cpuinfo", cpu, 0o444)
+	out, _, _ := e.run("lscpu")
+	for _, want := range []string{"Thread(s) per core:", "Core(s) per socket:", "Socket(s):"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("lscpu lacks %s:\n%s", want, out)
+		}
+	}
+	fields := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			fields[k] = strings.TrimSpace(v)
+		}
+	}
+	if fields["Thread(s) per core"] != "1" || fields["Core(s) per socket"] != "2" || fields["Socket(s)"] != "1" {
+		t.Errorf("topology: %v", fields)
+	}
+}

@@ -87,6 +87,7 @@ func lscpuCmd(p *Proc) int {
 			online = "0,1"
 		}
 	}
+	threads, cores, sockets := c.cpuTopology(n)
 	bogo := def("bogomips", "4589.21")
 	if f, err := strconv.ParseFloat(bogo, 64); err == nil {
 		bogo = fmt.Sprintf("%.2f", f)
@@ -102,9 +103,9 @@ func lscpuCmd(p *Proc) int {
 		{1, "Model name:", model},
 		{2, "CPU family:", def("cpu family", "6")},
 		{2, "Model:", def("model", "85")},
-		{2, "Thread(s) per core:", "1"},
-		{2, "Core(s) per socket:", "1"},
-		{2, "Socket(s):", strconv.Itoa(n)},
+		{2, "Thread(s) per core:", strconv.Itoa(threads)},
+		{2, "Core(s) per socket:", strconv.Itoa(cores)},
+		{2, "Socket(s):", strconv.Itoa(sockets)},
 		{2, "Stepping:", def("stepping", "4")},
 		{2, "BogoMIPS:", bogo},
 		{2, "Flags:", def("flags", "fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss syscall nx pdpe1gb rdtscp lm constant_tsc rep_good nopl xtopology cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt tsc_deadline_timer aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch cpuid_fault invpcid_single pti ssbd ibrs ibpb stibp fsgsbase tsc_adjust bmi1 hle avx2 smep bmi2 erms invpcid rtm mpx avx512f avx512dq rdseed adx smap clflushopt clwb avx512cd avx512bw avx512vl xsaveopt xsavec xgetbv1 xsaves arat pku ospke md_clear arch_capabilities")},
@@ -158,6 +159,38 @@ func lscpuCmd(p *Proc) int {
 		c.printf("%-*s %s\n", width, lab, r.value)
 	}
 	return c.done(0)
+}
+
+// cpuTopology derives threads per core, cores per socket and sockets from /proc/cpuinfo's
+// "physical id", "cpu cores" and "siblings" as lscpu does; without them every CPU is a
+// single-core socket.
+func (c *cmd) cpuTopology(n int) (threads, cores, sockets int) {
+	s, _ := c.readText("/proc/cpuinfo")
+	ids := map[string]bool{}
+	coresPer, siblings := 0, 0
+	for _, line := range strings.Split(s, "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		switch strings.TrimSpace(k) {
+		case "physical id":
+			ids[v] = true
+		case "cpu cores":
+			coresPer, _ = strconv.Atoi(v)
+		case "siblings":
+			siblings, _ = strconv.Atoi(v)
+		}
+	}
+	if len(ids) == 0 || coresPer <= 0 {
+		return 1, 1, max(1, n)
+	}
+	threads = 1
+	if siblings > coresPer {
+		threads = siblings / coresPer
+	}
+	return threads, coresPer, len(ids)
 }
 
 // isVulnRow reports whether r sits under the Vulnerabilities section.
