@@ -120,6 +120,9 @@ func aptErrPhase(s string) string {
 }
 
 func TestAptMatchesHost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("SKIPPED (not a pass) in -short mode: runs the host's apt about 40 times (a minute or more)")
+	}
 	root := referenceRoot(t)
 	host := aptHost(t, root)
 	cases := []struct {
