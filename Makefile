@@ -5,7 +5,7 @@ GO ?= go
 # ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
 # for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
 # Debian 12 reference server of test/reference (docs/reference.md).
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales
 
 .PHONY: test deps build run bench eval eval-full
 
@@ -21,6 +21,9 @@ deps:
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  fi; \
+	  for l in en_US en_GB; do \
+	    locale -a 2>/dev/null | grep -qx "$$l.utf8" || { echo "generating locale $$l.UTF-8"; localedef -i $$l -f UTF-8 $$l.UTF-8; }; \
+	  done; \
 	fi
 
 build:
