@@ -5,7 +5,7 @@ GO ?= go
 # ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
 # for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
 # Debian 12 reference server of test/reference (docs/reference.md).
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales python3 perl
 
 .PHONY: test deps build run bench eval eval-full
 
@@ -21,6 +21,7 @@ deps:
 	    echo "installing Debian packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  fi; \
+	  sh scripts/reference/build-rootfs.sh $${LURE_REFERENCE_ROOT:-/var/tmp/lure-bookworm-rootfs}; \
 	  for l in en_US en_GB; do \
 	    locale -a 2>/dev/null | grep -qx "$$l.utf8" || { echo "generating locale $$l.UTF-8"; localedef -i $$l -f UTF-8 $$l.UTF-8; }; \
 	  done; \
