@@ -29,6 +29,7 @@ type SinkStats struct {
 
 // Bus fans events out to sinks through one bounded queue per sink. Emit never blocks.
 type Bus struct {
+	ids    *idSource
 	log    *slog.Logger
 	mu     sync.RWMutex
 	sinks  []*sinkQueue
@@ -55,7 +56,7 @@ func NewBus(log *slog.Logger) *Bus {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Bus{log: log}
+	return &Bus{log: log, ids: newIDSource()}
 }
 
 // Add attaches a sink with a queue of the given length (0: DefaultQueue) and starts its writer.
@@ -76,6 +77,9 @@ func (b *Bus) Add(s Sink, queue int) {
 func (b *Bus) Emit(e Event) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
+	}
+	if e.ID == "" {
+		e.ID = b.ids.next()
 	}
 	b.mu.RLock()
 	defer b.mu.RUnlock()

@@ -34,6 +34,9 @@ const (
 // Fields holds the event-specific ones (username, password, input, hassh, url, shasum, ...)
 // and is flattened into the same JSON object.
 type Event struct {
+	// ID identifies this one event (the bus assigns it when empty), so that alerts and
+	// decisions can cite their evidence. Written as "uuid" in JSON.
+	ID       string
 	EventID  string
 	Time     time.Time
 	Session  string
@@ -54,6 +57,9 @@ type Event struct {
 func (e Event) MarshalJSON() ([]byte, error) {
 	m := make(map[string]any, len(e.Fields)+10)
 	m["eventid"] = e.EventID
+	if e.ID != "" {
+		m["uuid"] = e.ID
+	}
 	m["timestamp"] = FormatTime(e.Time)
 	m["session"] = e.Session
 	m["src_ip"] = e.SrcIP

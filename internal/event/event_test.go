@@ -161,3 +161,26 @@ func TestFieldsOverrideCommonFieldsAsCowrie(t *testing.T) {
 		t.Fatalf("got %v", m)
 	}
 }
+
+func TestBusGivesEveryEventAUniqueID(t *testing.T) {
+	bus := NewBus(nil)
+	m := &memSink{}
+	bus.Add(m, 0)
+	for i := 0; i < 100; i++ {
+		bus.Emit(Event{EventID: SessionConnect})
+	}
+	bus.Emit(Event{ID: "given", EventID: SessionConnect})
+	if err := bus.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range m.got {
+		if e.ID == "" || seen[e.ID] {
+			t.Fatalf("event id %q empty or repeated", e.ID)
+		}
+		seen[e.ID] = true
+	}
+	if len(seen) != 101 || !seen["given"] {
+		t.Fatalf("want 101 ids including the given one, got %d", len(seen))
+	}
+}

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS events (
 	sensor    TEXT NOT NULL,
 	protocol  TEXT NOT NULL,
 	message   TEXT NOT NULL,
-	fields    TEXT NOT NULL
+	fields    TEXT NOT NULL,
+	uuid      TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS events_session ON events(session, id);
 CREATE INDEX IF NOT EXISTS events_src ON events(src_ip, ts);
@@ -69,6 +70,14 @@ func OpenSQLite(path string) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("preparing SQLite store %s (is it a lure database?): %w", path, err)
 	}
+	// Databases made before events had ids lack the column; add it so nothing stored is lost.
+	var has int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM pragma_table_info('events') WHERE name='uuid'`).Scan(&has); err == nil && has == 0 {
+		if _, err := db.Exec(`ALTER TABLE events ADD COLUMN uuid TEXT NOT NULL DEFAULT ''`); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("upgrading SQLite store %s (adding event ids): %w", path, err)
+		}
+	}
 	return &SQLite{db: db}, nil
 }
 
@@ -79,7 +88,7 @@ func (s *SQLite) WriteEvents(ctx context.Context, batch []event.Event) error {
 		return err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events(eventid, ts, session, src_ip, src_port, dst_ip, dst_port, sensor, protocol, message, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO events(uuid, eventid, ts, session, src_ip, src_port, dst_ip, dst_port, sensor, protocol, message, fields) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
@@ -90,7 +99,7 @@ func (s *SQLite) WriteEvents(ctx context.Context, batch []event.Event) error {
 			return fmt.Errorf("encoding fields of %s: %w", e.EventID, err)
 		}
 		ts := event.FormatTime(e.Time)
-		if _, err := ins.ExecContext(ctx, e.EventID, ts, e.Session, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Sensor, e.Protocol, e.Message, string(fields)); err != nil {
+		if _, err := ins.ExecContext(ctx, e.ID, e.EventID, ts, e.Session, e.SrcIP, e.SrcPort, e.DstIP, e.DstPort, e.Sensor, e.Protocol, e.Message, string(fields)); err != nil {
 			return err
 		}
 		if err := summarise(ctx, tx, e, ts); err != nil {
@@ -159,7 +168,7 @@ func (s *SQLite) Sessions(ctx context.Context, limit int) ([]Session, error) {
 
 // Events implements Store.
 func (s *SQLite) Events(ctx context.Context, session string) ([]event.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT eventid, ts, session, src_ip, src_port, dst_ip, dst_port, sensor, protocol, message, fields FROM events WHERE session=? ORDER BY id`, session)
+	rows, err := s.db.QueryContext(ctx, `SELECT uuid, eventid, ts, session, src_ip, src_port, dst_ip, dst_port, sensor, protocol, message, fields FROM events WHERE session=? ORDER BY id`, session)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +177,7 @@ func (s *SQLite) Events(ctx context.Context, session string) ([]event.Event, err
 	for rows.Next() {
 		var e event.Event
 		var ts, fields string
-		if err := rows.Scan(&e.EventID, &ts, &e.Session, &e.SrcIP, &e.SrcPort, &e.DstIP, &e.DstPort, &e.Sensor, &e.Protocol, &e.Message, &fields); err != nil {
+		if err := rows.Scan(&e.ID, &e.EventID, &ts, &e.Session, &e.SrcIP, &e.SrcPort, &e.DstIP, &e.DstPort, &e.Sensor, &e.Protocol, &e.Message, &fields); err != nil {
 			return nil, err
 		}
 		e.Time = parseTS(ts)
