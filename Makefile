@@ -5,10 +5,11 @@ GO ?= go
 # ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
 # for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
 # Debian 12 reference server of test/reference (docs/reference.md); hydra, nmap, nftables and the
-# stock crowdsec-firewall-bouncer for the IPS tests of test/ips. Installed without recommends: the
-# bouncer recommends the crowdsec engine, whose post-install script fails on a machine without
-# internet access (it registers with an online API), which would fail the whole install.
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales python3 perl hydra nmap nftables crowdsec-firewall-bouncer
+# stock crowdsec-firewall-bouncer for the IPS tests of test/ips.
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales python3 perl hydra nmap nftables
+# Installed without recommends: the bouncer recommends the crowdsec engine, whose post-install script
+# fails on a machine without internet access (it registers with an online API) and so fails apt-get.
+DEB_PACKAGES_NO_RECOMMENDS = crowdsec-firewall-bouncer
 
 .PHONY: test deps build run bench eval eval-full
 
@@ -22,6 +23,11 @@ deps:
 	  missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then \
 	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  fi; \
+	  missing=""; for p in $(DEB_PACKAGES_NO_RECOMMENDS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian packages without recommends:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	  fi; \
 	  sh scripts/reference/build-rootfs.sh $${LURE_REFERENCE_ROOT:-/var/tmp/lure-bookworm-rootfs}; \
