@@ -21,26 +21,6 @@ const killList = ` 1) SIGHUP	 2) SIGINT	 3) SIGQUIT	 4) SIGILL	 5) SIGTRAP
 63) SIGRTMAX-1	64) SIGRTMAX	
 `
 
-// ulimitText is `ulimit -a` for a Debian 12 server (values of a 2-CPU VM).
-const ulimitText = `real-time non-blocking time  (microseconds, -R) unlimited
-core file size              (blocks, -c) 0
-data seg size               (kbytes, -d) unlimited
-scheduling priority                 (-e) 0
-file size                   (blocks, -f) unlimited
-pending signals                     (-i) 7664
-max locked memory           (kbytes, -l) 8192
-max memory size             (kbytes, -m) unlimited
-open files                          (-n) 1024
-pipe size                (512 bytes, -p) 8
-POSIX message queues         (bytes, -q) 819200
-real-time priority                  (-r) 0
-stack size                  (kbytes, -s) 8192
-cpu time                   (seconds, -t) unlimited
-max user processes                  (-u) 7664
-virtual memory              (kbytes, -v) unlimited
-file locks                          (-x) unlimited
-`
-
 // shoptNames lists bash's shopt options in its order.
 var shoptNames = []string{"autocd", "assoc_expand_once", "cdable_vars", "cdspell", "checkhash", "checkjobs", "checkwinsize", "cmdhist", "compat31", "compat32", "compat40", "compat41", "compat42", "compat43", "compat44", "complete_fullquote", "direxpand", "dirspell", "dotglob", "execfail", "expand_aliases", "extdebug", "extglob", "extquote", "failglob", "force_fignore", "globasciiranges", "globskipdots", "globstar", "gnu_errfmt", "histappend", "histreedit", "histverify", "hostcomplete", "huponexit", "inherit_errexit", "interactive_comments", "lastpipe", "lithist", "localvar_inherit", "localvar_unset", "login_shell", "mailwarn", "no_empty_cmd_completion", "nocaseglob", "nocasematch", "noexpand_translation", "nullglob", "patsub_replacement", "progcomp", "progcomp_alias", "promptvars", "restricted_shell", "shift_verbose", "sourcepath", "varredir_close", "xpg_echo"}
 

@@ -1868,31 +1868,6 @@ func helpBuiltin(r *runner, args []string) int {
 	return 0
 }
 
-func ulimitBuiltin(r *runner, args []string) int {
-	if len(args) > 1 && args[1] == "-a" {
-		r.out(ulimitText)
-		return 0
-	}
-	if len(args) > 1 {
-		for _, line := range strings.Split(ulimitText, "\n") {
-			if strings.Contains(line, args[1]+")") {
-				f := strings.Fields(line)
-				if len(args) == 2 {
-					r.out(f[len(f)-1] + "\n")
-				}
-				return 0
-			}
-		}
-		if len(args) > 2 || !strings.HasPrefix(args[1], "-") {
-			return 0
-		}
-		r.errf("ulimit: %s: invalid option\n", args[1])
-		return 2
-	}
-	r.out("unlimited\n")
-	return 0
-}
-
 // dirStack is kept in a shell variable so subshells copy it.
 func (r *runner) dirStack() []string {
 	v, _ := r.vars.get("DIRSTACK")

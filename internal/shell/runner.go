@@ -61,6 +61,7 @@ type runner struct {
 	arg0   string
 	opts   options
 	umask  uint32
+	ulim   ulimits // resource limits (ulimit.go)
 
 	status     int // $?
 	lastSubst  int // status of the last command substitution, -1 when none ran
@@ -193,6 +194,7 @@ func (r *runner) fresh(arg0 string, params []string, src *source) *runner {
 		arg0:      arg0,
 		opts:      defaultOptions(false),
 		umask:     r.umask,
+		ulim:      r.ulim,
 		lastSubst: -1,
 		bashpid:   r.sh.newPID(),
 		fd:        r.fd,
