@@ -56,9 +56,14 @@ func (e *Events) Emit(eventID, message string, fields map[string]any) {
 	if e == nil || e.out == nil {
 		return
 	}
+	e.emitAt(e.now(), eventID, message, fields)
+}
+
+// emitAt publishes one event that happened at t.
+func (e *Events) emitAt(t time.Time, eventID, message string, fields map[string]any) {
 	e.out.Emit(event.Event{
 		EventID:  eventID,
-		Time:     e.now().UTC(),
+		Time:     t.UTC(),
 		Session:  e.meta.ID,
 		SrcIP:    e.meta.SrcIP,
 		SrcPort:  e.meta.SrcPort,

@@ -139,10 +139,11 @@ func (s *Session) Interactive(ctx context.Context, rw io.ReadWriter, opt Interac
 		case stepPrompt:
 			continue
 		}
-		if strings.TrimSpace(src) != "" {
-			s.Event(event.CommandInput, "CMD: "+src, map[string]any{"input": src})
-		}
+		at := s.cfg.Events.clock()
 		status = c.run(ctx, src)
+		if strings.TrimSpace(src) != "" {
+			s.commandInput(at, src, sh)
+		}
 		if exited, st := sh.Exited(); exited {
 			// bash's exit builtin prints "logout" itself in a login shell.
 			return st
@@ -338,8 +339,9 @@ func (c *console) eofInCommand(ctx context.Context, src string, status int) int 
 		_, _ = c.out.Write([]byte(pasteOff))
 	}
 	_, _ = c.out.Write([]byte("\r\n"))
-	c.s.Event(event.CommandInput, "CMD: "+src, map[string]any{"input": src})
+	at := c.s.cfg.Events.clock()
 	st := c.run(ctx, src)
+	c.s.commandInput(at, src, c.sh)
 	if !lexerEOF(src) {
 		_, _ = c.out.Write([]byte(logoutLine))
 		return st

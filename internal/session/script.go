@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"mvdan.cc/sh/v3/syntax"
-
-	"github.com/lure-sensor/lure/internal/event"
 )
 
 // maxScriptChunk bounds one statement read from a non-interactive shell's input.
@@ -36,8 +34,9 @@ func (s *Session) Script(ctx context.Context, stdin io.Reader, stdout, stderr io
 		if complete && strings.TrimSpace(src) != "" {
 			chunk.Reset()
 			in := strings.TrimRight(src, "\n")
-			s.Event(event.CommandInput, "CMD: "+in, map[string]any{"input": in})
+			at := s.cfg.Events.clock()
 			status = sh.Run(ctx, src, br, stdout, stderr)
+			s.commandInput(at, in, sh)
 			if exited, st := sh.Exited(); exited {
 				return st
 			}

@@ -29,6 +29,9 @@ type Config struct {
 	Artifacts *artifact.Store // nil: captured files are hashed but not stored
 	Limits    shell.Limits
 	Net       commands.Net
+	// Responder answers programs of the persona without emulation and constructs the
+	// interpreter does not support (the LLM chain). nil: the shell's own default.
+	Responder shell.Responder
 	// TTYDir is where interactive sessions are recorded (DATA_DIR/tty); "" disables recording.
 	TTYDir string
 	// MaxRecording bounds one recording; 0 means asciicast.DefaultMaxSize.
@@ -158,6 +161,7 @@ func (s *Session) NewShell(opt ShellOptions) *shell.Shell {
 		Env:         opt.Env,
 		Limits:      s.cfg.Limits,
 		Interactive: opt.Interactive,
+		Responder:   s.cfg.Responder,
 		PID:         pid,
 		Logger:      s.log,
 	}
@@ -209,7 +213,7 @@ type ExecOptions struct {
 // Exec runs one command line as `bash -c` would and returns its exit status. It emits
 // cowrie.command.input with the whole line.
 func (s *Session) Exec(ctx context.Context, opt ExecOptions) int {
-	s.Event(event.CommandInput, "CMD: "+opt.Command, map[string]any{"input": opt.Command})
+	at := s.cfg.Events.clock()
 	env := copyEnv(opt.Env)
 	stdout, stderr := opt.Stdout, opt.Stderr
 	if opt.PTY != nil {
@@ -225,6 +229,7 @@ func (s *Session) Exec(ctx context.Context, opt ExecOptions) int {
 		stdin = eofReader{}
 	}
 	status := sh.Run(ctx, opt.Command, stdin, stdout, stderr)
+	s.commandInput(at, opt.Command, sh)
 	if exited, st := sh.Exited(); exited {
 		status = st
 	}

@@ -342,11 +342,11 @@ func (r *runner) runShebang(abs string, fields []string, data []byte) {
 }
 
 // runBinary answers an executable without emulation. A binary of the persona goes to the
-// fallback (the LLM, later); an attacker's upload prints nothing and succeeds, as malware
-// that daemonises does.
+// Responder (cache, LLM, fallback); an attacker's upload prints nothing and succeeds, as
+// malware that daemonises does.
 func (r *runner) runBinary(abs string, fields []string) {
-	if r.sh.cfg.Fallback != nil && r.isPersonaFile(abs) {
-		r.runFunc(r.sh.cfg.Fallback, abs, fields)
+	if r.sh.cfg.Responder != nil && r.isPersonaFile(abs) {
+		r.respond(abs, fields, "", false)
 		return
 	}
 	r.status = 0

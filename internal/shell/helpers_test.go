@@ -269,7 +269,7 @@ func newTestShell(t testing.TB, o testOpts) *Shell {
 		Env:         o.env,
 		Limits:      o.limits,
 		Interactive: o.interactive,
-		Fallback:    o.fallback,
+		Responder:   funcResponder(o.fallback),
 		TTY:         o.tty,
 		Logger:      slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -518,6 +518,9 @@ func (r *runner) background(st *syntax.Stmt) {
 }
 
 func (r *runner) stmtSync(st *syntax.Stmt) {
+	if varFDRedirect(st.Redirs) && r.respondConstruct(st) {
+		return
+	}
 	if len(st.Redirs) > 0 {
 		if ce, ok := st.Cmd.(*syntax.CallExpr); ok && len(ce.Args) == 1 && ce.Args[0].Lit() == "exec" && len(ce.Assigns) == 0 {
 			// `exec >file` redirects the shell itself.
@@ -668,6 +671,9 @@ func (r *runner) cmd(cm syntax.Command) {
 			r.background(cm.Stmt)
 		}
 	default:
+		if r.respondConstruct(cm) {
+			return
+		}
 		r.errf("%s: unsupported command\n", r.nodeText(cm))
 		r.status = 2
 	}

@@ -75,9 +75,10 @@ type Config struct {
 	// ("bash: line 1: "). An interactive shell is a login shell: it reads the persona's
 	// /etc/profile and ~/.profile (and what they source) when it starts.
 	Interactive bool
-	// Fallback answers a program that exists on the persona but has no emulation.
-	// nil: the shell's own plausible default.
-	Fallback commands.Func
+	// Responder answers a program that exists on the persona but has no emulation, and a
+	// construct the interpreter does not support (the LLM chain). nil: such a program
+	// prints nothing and succeeds, as malware that daemonises does.
+	Responder Responder
 
 	// TTY tells that stdout is the session's terminal (a pty was requested): programs then
 	// see StdoutTTY when their output is not redirected.
@@ -112,6 +113,9 @@ type Shell struct {
 	start      time.Time
 
 	jobs []jobNote // finished background jobs to report before the next prompt
+
+	stage  atomic.Int32 // stageRank of the responder that answered the current line
+	recent []Exchange   // the last lines and their output, for the Responder
 
 	// panicHook lets tests see panics the shell recovers from (fuzzing).
 	panicHook func(any)
@@ -216,6 +220,12 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 	}
 	b := newBudget(ctx, s.lim)
 	defer b.done()
+	s.stage.Store(0)
+	var capture *lineCapture
+	if s.cfg.Responder != nil {
+		capture = &lineCapture{}
+		stdout, stderr = io.MultiWriter(stdout, capture), io.MultiWriter(stderr, capture)
+	}
 	var mu sync.Mutex
 	out := &termWriter{mu: &mu, w: stdout, b: b}
 	errw := &termWriter{mu: &mu, w: stderr, b: b}
@@ -253,6 +263,7 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 		}
 	}
 	status := s.runProtected(r, src)
+	s.remember(src, capture)
 	r.closeExecFiles()
 	if r.exit {
 		s.exited = true

@@ -231,6 +231,7 @@ func (cs *connState) serve(sconn *gossh.ServerConn, chans <-chan gossh.NewChanne
 		Artifacts: s.opt.Artifacts,
 		Limits:    s.opt.ShellLimits,
 		Net:       s.opt.Net,
+		Responder: s.opt.Responder,
 		TTYDir:    filepath.Join(s.opt.DataDir, "tty"),
 		LoginTime: now,
 		Logger:    s.log,

@@ -86,7 +86,9 @@ type Options struct {
 	Auth        *auth.Policy // nil: built from Config.Credentials and DATA_DIR/auth
 	ShellLimits shell.Limits
 	Net         commands.Net
-	Logger      *slog.Logger
+	// Responder answers persona programs without emulation (the LLM chain); nil: none.
+	Responder shell.Responder
+	Logger    *slog.Logger
 }
 
 // Server is the SSH frontend.
