@@ -121,5 +121,6 @@ func Default() *Registry {
 	registerArchive(r)
 	registerNetstat(r)
 	registerInterp(r)
+	registerExtra(r)
 	return r
 }

