@@ -78,6 +78,10 @@ func OpenSQLite(path string) (*SQLite, error) {
 			return nil, fmt.Errorf("upgrading SQLite store %s (adding event ids): %w", path, err)
 		}
 	}
+	if _, err := db.Exec(decisionSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("preparing the decisions table of SQLite store %s: %w", path, err)
+	}
 	return &SQLite{db: db}, nil
 }
 
