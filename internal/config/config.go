@@ -16,6 +16,7 @@ type Config struct {
 	Overlay   Overlay   `yaml:"overlay"`
 	Downloads Downloads `yaml:"downloads"`
 	Log       Log       `yaml:"log"`
+	IPS       IPS       `yaml:"ips"`
 }
 
 // SSH configures the SSH frontend.
@@ -68,6 +69,62 @@ type Downloads struct {
 // Log configures the operator's log (not the event log).
 type Log struct {
 	Level string `yaml:"level"` // debug, info, warn, error
+}
+
+// IPS configures the intrusion prevention room: how alerts become decisions and which
+// enforcers apply them.
+type IPS struct {
+	Enabled bool `yaml:"enabled"`
+	// Allowlist holds addresses and CIDRs that are never banned (loopback always is).
+	Allowlist StringList `yaml:"allowlist"`
+	// DryRun records decisions without enforcing any.
+	DryRun bool `yaml:"dry_run"`
+	// BanDuration is a first offence's ban; each earlier ban of the address within
+	// EscalationWindow multiplies it by EscalationFactor, up to MaxBanDuration.
+	BanDuration      Duration `yaml:"ban_duration"`
+	EscalationFactor int      `yaml:"escalation_factor"`
+	EscalationWindow Duration `yaml:"escalation_window"`
+	MaxBanDuration   Duration `yaml:"max_ban_duration"`
+	// SynOnlyDuration is the most that evidence without a completed TCP handshake gets (it
+	// can be forged).
+	SynOnlyDuration Duration `yaml:"syn_only_duration"`
+	// MaxDecisions caps the decisions in force.
+	MaxDecisions int      `yaml:"max_decisions"`
+	LAPI         LAPI     `yaml:"lapi"`
+	NFTables     NFTables `yaml:"nftables"`
+	Feed         Feed     `yaml:"feed"`
+	Webhook      Webhook  `yaml:"webhook"`
+}
+
+// LAPI is the CrowdSec-compatible bouncer API.
+type LAPI struct {
+	// Listen is HOST:PORT; empty turns the API off.
+	Listen string `yaml:"listen"`
+	// BouncerKeys are the X-Api-Key values bouncers send. When empty, lure generates one
+	// into DATA_DIR/ips/bouncer.key.
+	BouncerKeys StringList `yaml:"bouncer_keys"`
+}
+
+// NFTables is the local enforcer: table inet lure on the sensor itself.
+type NFTables struct {
+	Enabled bool `yaml:"enabled"`
+	// ExemptPorts stay open to banned addresses so the sensor keeps collecting; the SSH
+	// listen ports are always exempt.
+	ExemptPorts []int `yaml:"exempt_ports"`
+}
+
+// Feed is the blocklist for firewalls that import URL lists, served on the LAPI listener at
+// /v1/feed/blocklist.txt and /v1/feed/blocklist.json. It is off while Keys is empty.
+type Feed struct {
+	Keys StringList `yaml:"keys"`
+}
+
+// Webhook POSTs each decision as JSON to URL (off while URL is empty).
+type Webhook struct {
+	URL     string   `yaml:"url"`
+	Queue   int      `yaml:"queue"`   // decisions waiting; more are dropped and counted
+	Retries int      `yaml:"retries"` // after the first attempt
+	Timeout Duration `yaml:"timeout"` // per attempt
 }
 
 // StringList is a YAML string or list of strings.

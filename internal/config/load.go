@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"net/url"
 	"os"
 	"reflect"
 	"sort"
@@ -49,6 +51,18 @@ func Default() Config {
 			Timeout: Duration(30 * time.Second),
 		},
 		Log: Log{Level: "info"},
+		IPS: IPS{
+			Enabled:          true,
+			Allowlist:        StringList{"127.0.0.0/8", "::1/128"},
+			BanDuration:      Duration(4 * time.Hour), // CrowdSec's default ban
+			EscalationFactor: 2,
+			EscalationWindow: Duration(7 * 24 * time.Hour),
+			MaxBanDuration:   Duration(7 * 24 * time.Hour),
+			SynOnlyDuration:  Duration(2 * time.Minute),
+			MaxDecisions:     100000,
+			LAPI:             LAPI{Listen: "127.0.0.1:8081"},
+			Webhook:          Webhook{Queue: 1024, Retries: 3, Timeout: Duration(5 * time.Second)},
+		},
 	}
 }
 
@@ -334,5 +348,83 @@ func (c *Config) validate(file string, lines map[string]int) error {
 	default:
 		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
+	return c.IPS.validate(bad)
+}
+
+// validate checks the ips section; bad builds an error for a dotted key.
+func (c *IPS) validate(bad func(key, msg string, a ...any) error) error {
+	for i, a := range c.Allowlist {
+		if _, err := ParsePrefix(a); err != nil {
+			return bad(fmt.Sprintf("ips.allowlist[%d]", i), "%v", err)
+		}
+	}
+	for _, p := range []struct {
+		key string
+		v   Duration
+	}{{"ips.ban_duration", c.BanDuration}, {"ips.escalation_window", c.EscalationWindow}, {"ips.max_ban_duration", c.MaxBanDuration}, {"ips.syn_only_duration", c.SynOnlyDuration}, {"ips.webhook.timeout", c.Webhook.Timeout}} {
+		if p.v <= 0 {
+			return bad(p.key, "must be a positive duration")
+		}
+	}
+	if c.MaxBanDuration < c.BanDuration {
+		return bad("ips.max_ban_duration", "is shorter than ips.ban_duration (%s)", time.Duration(c.BanDuration))
+	}
+	if c.SynOnlyDuration > c.BanDuration {
+		return bad("ips.syn_only_duration", "is longer than ips.ban_duration (%s); evidence without a handshake can be forged and must get less", time.Duration(c.BanDuration))
+	}
+	if c.EscalationFactor < 1 {
+		return bad("ips.escalation_factor", "must be at least 1 (1: no escalation)")
+	}
+	if c.MaxDecisions < 1 {
+		return bad("ips.max_decisions", "must be at least 1")
+	}
+	if c.LAPI.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.LAPI.Listen); err != nil || port == "" {
+			return bad("ips.lapi.listen", "%q is not HOST:PORT (or \"\" to turn the bouncer API off)", c.LAPI.Listen)
+		}
+	}
+	for _, ks := range []struct {
+		key  string
+		keys StringList
+	}{{"ips.lapi.bouncer_keys", c.LAPI.BouncerKeys}, {"ips.feed.keys", c.Feed.Keys}} {
+		for i, k := range ks.keys {
+			key := fmt.Sprintf("%s[%d]", ks.key, i)
+			if k == "change-me" {
+				return bad(key, "replace the example key with a secret (for example: openssl rand -hex 24)")
+			}
+			if len(k) < 16 {
+				return bad(key, "is shorter than 16 characters; use a random secret (for example: openssl rand -hex 24)")
+			}
+		}
+	}
+	for i, p := range c.NFTables.ExemptPorts {
+		if p < 1 || p > 65535 {
+			return bad(fmt.Sprintf("ips.nftables.exempt_ports[%d]", i), "%d is not a TCP port (1-65535)", p)
+		}
+	}
+	if c.Webhook.URL != "" {
+		if u, err := url.Parse(c.Webhook.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("ips.webhook.url", "%q is not an http:// or https:// URL", c.Webhook.URL)
+		}
+	}
+	if c.Webhook.Queue < 1 {
+		return bad("ips.webhook.queue", "must be at least 1")
+	}
+	if c.Webhook.Retries < 0 {
+		return bad("ips.webhook.retries", "must not be negative")
+	}
 	return nil
+}
+
+// ParsePrefix reads an allowlist entry: a CIDR ("192.0.2.0/24") or one address ("192.0.2.7").
+func ParsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is not an address or CIDR range (such as 192.0.2.0/24 or 2001:db8::/32)", s)
+	}
+	a = a.Unmap()
+	return netip.PrefixFrom(a, a.BitLen()), nil
 }
