@@ -5,4 +5,5 @@ package commands
 // timedatectl, hostnamectl, lastlog, truncate, unzip.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
+	r.Register("sysctl", sysctlCmd)
 }
