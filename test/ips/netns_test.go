@@ -431,3 +431,5 @@ func (b *SyncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func closeFd(fd int) { unix.Close(fd) }
