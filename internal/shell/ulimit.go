@@ -62,12 +62,12 @@ func (r *runner) ulimitDefaults(i int) (uint64, uint64) {
 	case 'i', 'u':
 		// The kernel sets both to max_threads/2, max_threads being the memory at boot
 		// (a little below MemTotal, before the init sections are freed) over 8 stacks of
-		// 16 KiB.
+		// 16 KiB. getconf CHILD_MAX and sysctl kernel.threads-max use the same formula.
 		mem := int64(2014420)
 		if p := r.sh.cfg.Persona; p != nil && p.Hardware.MemTotalKB > 0 {
 			mem = p.Hardware.MemTotalKB
 		}
-		n := uint64(max((mem-14436)/256, 64))
+		n := uint64(max((mem-14308)/128, 128) / 2)
 		return n, n
 	case 'l':
 		return 8192 * 1024, 8192 * 1024

@@ -59,7 +59,7 @@ core file size              (blocks, -c) 0
 data seg size               (kbytes, -d) unlimited
 scheduling priority                 (-e) 0
 file size                   (blocks, -f) unlimited
-pending signals                     (-i) 31765
+pending signals                     (-i) 31766
 max locked memory           (kbytes, -l) 8192
 max memory size             (kbytes, -m) unlimited
 open files                          (-n) 1024
@@ -68,7 +68,7 @@ POSIX message queues         (bytes, -q) 819200
 real-time priority                  (-r) 0
 stack size                  (kbytes, -s) 8192
 cpu time                   (seconds, -t) unlimited
-max user processes                  (-u) 31765
+max user processes                  (-u) 31766
 virtual memory              (kbytes, -v) unlimited
 file locks                          (-x) unlimited
 `

@@ -424,13 +424,15 @@ func (c *cmd) getconfValues(fstype string, missing bool) []getconfEntry {
 	return out
 }
 
-// procLimit is RLIMIT_NPROC of a login on the persona: the kernel's max_threads/2, from the
-// memory at boot (MemTotal plus what the kernel freed after init) over 8 stacks of 16 KiB.
-// The shell's ulimit uses the same formula.
-func (c *cmd) procLimit() int {
-	mem := c.meminfo()["MemTotal"]
-	return int(max((mem-14436)/256, 64))
+// threadsMax is the kernel's max_threads (kernel.threads-max): the memory at boot
+// (MemTotal plus what the kernel freed after init) over 8 stacks of 16 KiB.
+func (c *cmd) threadsMax() int64 {
+	return max((c.meminfo()["MemTotal"]-14308)/128, 128)
 }
+
+// procLimit is RLIMIT_NPROC of a login on the persona, max_threads/2 (getconf CHILD_MAX,
+// ulimit -u; the shell's ulimit uses the same formula).
+func (c *cmd) procLimit() int { return int(c.threadsMax() / 2) }
 
 // fsTypeOf returns the filesystem type of the mount holding abs, from /proc/mounts.
 func (c *cmd) fsTypeOf(abs string) string {

@@ -79,7 +79,7 @@ type sysctlEntry struct{ key, value string }
 func (c *cmd) sysctlValues() []sysctlEntry {
 	p := c.persona()
 	m := c.meminfo()["MemTotal"]
-	threads := max((m-14308)/128, 128)
+	threads := c.threadsMax()
 	cpus := c.cpuCount()
 	// the network buffers: the kernel sizes them from the free buffer pages at boot
 	bufPages := max((m-116260)/4, 1024)
