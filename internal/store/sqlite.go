@@ -82,6 +82,10 @@ func OpenSQLite(path string) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("preparing the decisions table of SQLite store %s: %w", path, err)
 	}
+	if _, err := db.Exec(analysisSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("preparing the analyses table of SQLite store %s: %w", path, err)
+	}
 	return &SQLite{db: db}, nil
 }
 
