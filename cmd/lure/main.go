@@ -24,6 +24,7 @@ func subcommands() []subcommand {
 		{"replay", "play an asciicast recording of a session in the terminal", runReplay},
 		{"bench", "measure an SSH server: handshakes/s, logins/s, command round trips (bench ssh)", runBench},
 		{"eval", "compare a target's command output with a reference server's (fidelity metrics)", runEval},
+		{"sessions", "list sessions, or show one with its commands and analysis (ls, show)", runSessions},
 		{"version", "print the version", runVersion},
 	}
 }

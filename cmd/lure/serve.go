@@ -114,6 +114,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Analyst.Enabled {
+		// Added before the store's sink, so the bus closes it first and the analyses still
+		// queued at shutdown are saved while the store is open.
+		bus.Add(newAnalyst(cfg, db, bus, log), 0)
+	}
 	bus.Add(store.Sink{S: db}, 0)
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)

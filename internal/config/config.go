@@ -17,6 +17,7 @@ type Config struct {
 	Downloads Downloads `yaml:"downloads"`
 	Log       Log       `yaml:"log"`
 	IPS       IPS       `yaml:"ips"`
+	Analyst   Analyst   `yaml:"analyst"`
 }
 
 // SSH configures the SSH frontend.

@@ -50,7 +50,8 @@ func Default() Config {
 			Rate:    1 << 20,
 			Timeout: Duration(30 * time.Second),
 		},
-		Log: Log{Level: "info"},
+		Log:     Log{Level: "info"},
+		Analyst: defaultAnalyst(),
 		IPS: IPS{
 			Enabled:          true,
 			Allowlist:        StringList{"127.0.0.0/8", "::1/128"},
@@ -347,6 +348,9 @@ func (c *Config) validate(file string, lines map[string]int) error {
 	case "debug", "info", "warn", "error":
 	default:
 		return bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	if err := c.Analyst.validate(bad); err != nil {
+		return err
 	}
 	return c.IPS.validate(bad)
 }

@@ -10,6 +10,7 @@ package analyst
 
 import (
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,14 @@ const (
 
 // Intents lists every intent class in the order analyses report them.
 var intentOrder = []string{Reconnaissance, CredentialChange, Persistence, DownloadExecute, Cryptomining, Propagation, LateralMovement, DefenceEvasion}
+
+// IntentLabel is an intent class in words ("download_execute": "download and execute").
+func IntentLabel(i string) string {
+	if i == DownloadExecute {
+		return "download and execute"
+	}
+	return strings.ReplaceAll(i, "_", " ")
+}
 
 // Intents returns every intent class, in the order analyses report them.
 func Intents() []string { return append([]string(nil), intentOrder...) }

@@ -440,4 +440,3 @@ func TestThroughBusAndStore(t *testing.T) {
 		t.Fatalf("sessions with risk: %+v %v", list, err)
 	}
 }
-

@@ -385,7 +385,11 @@ func summarise(t *Transcript, a Analysis, findings []string) string {
 	}
 	fmt.Fprintf(&b, " Risk %d/100", a.Risk)
 	if len(a.Intents) > 0 {
-		fmt.Fprintf(&b, " (%s)", strings.ReplaceAll(strings.Join(a.Intents, ", "), "_", " "))
+		labels := make([]string, len(a.Intents))
+		for i, x := range a.Intents {
+			labels[i] = IntentLabel(x)
+		}
+		fmt.Fprintf(&b, " (%s)", strings.Join(labels, ", "))
 	}
 	b.WriteString(".")
 	return b.String()
