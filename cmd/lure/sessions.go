@@ -298,7 +298,7 @@ func printSession(w io.Writer, s store.Session, evs []event.Event, a *analyst.An
 		if s.End.IsZero() {
 			fmt.Fprintln(w, "Analysis: none yet (the analyst runs when the session closes)")
 		} else {
-			fmt.Fprintln(w, "Analysis: none (the analyst was off, its queue was full, or the session closed before it ran)")
+			fmt.Fprintln(w, "Analysis: none (no login was tried, the analyst was off or its queue was full, or the sensor stopped first)")
 		}
 		return
 	}

@@ -66,6 +66,7 @@ type Stats struct {
 	Open      int   // sessions being accumulated now
 	Queued    int   // closed sessions waiting for analysis
 	Analysed  int64 // analyses stored and emitted
+	Skipped   int64 // sessions that never tried to log in (port scans, probes): not analysed
 	Dropped   int64 // closed sessions not analysed because the queue was full
 	Evicted   int64 // open sessions forgotten because too many were open
 	LLMFailed int64 // LLM analyses that failed or timed out (the rules' result was kept)
@@ -90,7 +91,7 @@ type Analyst struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	analysed, dropped, evicted, llmFailed, failed atomic.Int64
+	analysed, skipped, dropped, evicted, llmFailed, failed atomic.Int64
 }
 
 // New starts an analyst.
@@ -190,6 +191,10 @@ func (a *Analyst) enqueue(t *Transcript) {
 func (a *Analyst) work() {
 	defer a.wg.Done()
 	for t := range a.queue {
+		if !t.worthAnalysing() {
+			a.skipped.Add(1)
+			continue
+		}
 		an := a.Analyse(a.ctx, t)
 		a.publish(t, an)
 	}
@@ -214,6 +219,12 @@ func (a *Analyst) Analyse(ctx context.Context, t *Transcript) Analysis {
 	}
 	merged.Model = a.opt.Model
 	return merged
+}
+
+// worthAnalysing is false for a connection that never tried to log in (a port scan, a
+// banner grab): there is nothing to analyse, and scans must not fill the store.
+func (t *Transcript) worthAnalysing() bool {
+	return t.LoggedIn || t.LoginFailures > 0 || len(t.ClientKeys) > 0 || len(t.Forwards) > 0
 }
 
 // worthAsking skips the LLM for sessions with nothing to explain (no login, no command, no
@@ -260,7 +271,7 @@ func (a *Analyst) Stats() Stats {
 	a.mu.Lock()
 	open := len(a.open)
 	a.mu.Unlock()
-	return Stats{Open: open, Queued: len(a.queue), Analysed: a.analysed.Load(), Dropped: a.dropped.Load(),
+	return Stats{Open: open, Queued: len(a.queue), Analysed: a.analysed.Load(), Skipped: a.skipped.Load(), Dropped: a.dropped.Load(),
 		Evicted: a.evicted.Load(), LLMFailed: a.llmFailed.Load(), Failed: a.failed.Load()}
 }
 

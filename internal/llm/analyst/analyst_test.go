@@ -440,3 +440,15 @@ func TestThroughBusAndStore(t *testing.T) {
 		t.Fatalf("sessions with risk: %+v %v", list, err)
 	}
 }
+
+func TestProbesNotAnalysed(t *testing.T) {
+	var got []Analysis
+	a := New(Options{OnDone: func(x Analysis) { got = append(got, x) }})
+	probe := []event.Event{{EventID: event.SessionConnect, Session: "p00000000001", SrcIP: "192.0.2.8"}, {EventID: event.SessionClosed, Session: "p00000000001", SrcIP: "192.0.2.8"}}
+	_ = a.Write(context.Background(), probe)
+	_ = a.Write(context.Background(), session{id: "p00000000002", ip: "192.0.2.8", failures: 1}.events())
+	a.Close()
+	if len(got) != 1 || got[0].Session != "p00000000002" || a.Stats().Skipped != 1 {
+		t.Errorf("analysed %d sessions (skipped %d), want only the one that tried to log in", len(got), a.Stats().Skipped)
+	}
+}
