@@ -23,6 +23,7 @@ func subcommands() []subcommand {
 		{"persona", "capture a persona from a root filesystem, or show one (capture, info)", runPersona},
 		{"replay", "play an asciicast recording of a session in the terminal", runReplay},
 		{"bench", "measure an SSH server: handshakes/s, logins/s, command round trips (bench ssh)", runBench},
+		{"decisions", "list, add or remove the IPS's bans in the data directory (ls, add, rm)", runDecisions},
 		{"eval", "compare a target's command output with a reference server's (fidelity metrics)", runEval},
 		{"sessions", "list sessions, or show one with its commands and analysis (ls, show)", runSessions},
 		{"version", "print the version", runVersion},

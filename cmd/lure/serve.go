@@ -133,6 +133,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	}()
 
+	if cfg.IPS.Enabled {
+		stopIPS, err := startIPS(ctx, cfg, db, bus, log)
+		if err != nil {
+			return fmt.Errorf("starting the IPS: %w", err)
+		}
+		defer stopIPS() // before the bus drains: the API and the nftables table go first
+	}
+
 	overlays, err := vfs.NewManager(p.Image, filepath.Join(cfg.DataDir, "overlay"), vfs.Quotas{
 		PerIP: int64(cfg.Overlay.PerIP), PerFile: int64(cfg.Overlay.PerFile), Total: int64(cfg.Overlay.Total),
 	})
