@@ -15,6 +15,7 @@ type Config struct {
 	Shell     Shell     `yaml:"shell"`
 	Overlay   Overlay   `yaml:"overlay"`
 	Downloads Downloads `yaml:"downloads"`
+	LLM       LLM       `yaml:"llm"`
 	Log       Log       `yaml:"log"`
 	IPS       IPS       `yaml:"ips"`
 	Analyst   Analyst   `yaml:"analyst"`
@@ -65,6 +66,31 @@ type Downloads struct {
 	MaxSize Size     `yaml:"max_size"`
 	Rate    Size     `yaml:"rate"` // bytes per second
 	Timeout Duration `yaml:"timeout"`
+}
+
+// LLM configures the language model that answers what the shell does not emulate, through
+// any OpenAI-compatible /v1/chat/completions endpoint. Off by default (empty base_url): such
+// commands then get the deterministic fallback.
+type LLM struct {
+	BaseURL string `yaml:"base_url"` // e.g. http://127.0.0.1:11434/v1; empty: off
+	Model   string `yaml:"model"`
+	// APIKeyEnv names the environment variable that holds the API key (the key itself never
+	// goes in the file). An unset variable sends no key, as local servers expect.
+	APIKeyEnv   string   `yaml:"api_key_env"`
+	Timeout     Duration `yaml:"timeout"` // per command; then the fallback answers
+	MaxTokens   int      `yaml:"max_tokens"`
+	Temperature float64  `yaml:"temperature"`
+	Stream      bool     `yaml:"stream"` // stream the answer (time to first token, early cut of runaway output)
+	// PromptTokens bounds the prompt: persona facts, listing and recent commands.
+	PromptTokens int `yaml:"prompt_tokens"`
+	// MaxConcurrent bounds the calls in flight; beyond it the fallback answers at once.
+	MaxConcurrent int `yaml:"max_concurrent"`
+	// RatePerIP bounds the calls one source IP causes per minute (cache hits are free).
+	RatePerIP int `yaml:"rate_per_ip"`
+	// TokensPerIP and TokensPerDay are daily token budgets (prompt + answer), per source IP
+	// and in total; the day starts at 00:00 UTC.
+	TokensPerIP  int `yaml:"tokens_per_ip"`
+	TokensPerDay int `yaml:"tokens_per_day"`
 }
 
 // Log configures the operator's log (not the event log).

@@ -64,6 +64,19 @@ func Default() Config {
 			LAPI:             LAPI{Listen: "127.0.0.1:8081"},
 			Webhook:          Webhook{Queue: 1024, Retries: 3, Timeout: Duration(5 * time.Second)},
 		},
+		LLM: LLM{
+			Model:         "llama3.1:8b",
+			APIKeyEnv:     "OPENAI_API_KEY",
+			Timeout:       Duration(4 * time.Second),
+			MaxTokens:     800,
+			Temperature:   0.2,
+			Stream:        true,
+			PromptTokens:  3000,
+			MaxConcurrent: 4,
+			RatePerIP:     20,
+			TokensPerIP:   100000,
+			TokensPerDay:  2000000,
+		},
 	}
 }
 
@@ -249,6 +262,13 @@ func decodeInto(file, key string, n *yaml.Node, v reflect.Value, lines map[strin
 		}
 		v.SetInt(i)
 		return nil
+	case reflect.Float64:
+		f, err := strconv.ParseFloat(n.Value, 64)
+		if n.Kind != yaml.ScalarNode || err != nil {
+			return bad("%q is not a number", n.Value)
+		}
+		v.SetFloat(f)
+		return nil
 	}
 	return bad("unsupported value")
 }
@@ -344,6 +364,9 @@ func (c *Config) validate(file string, lines map[string]int) error {
 	if c.Overlay.PerIP > c.Overlay.Total {
 		return bad("overlay.per_ip", "is larger than overlay.total")
 	}
+	if err := c.LLM.validate(bad); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -431,4 +454,38 @@ func ParsePrefix(s string) (netip.Prefix, error) {
 	}
 	a = a.Unmap()
 	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// validate checks the llm section; bad builds the file:line:key error.
+func (l *LLM) validate(bad func(key, msg string, a ...any) error) error {
+	if l.BaseURL != "" {
+		u, err := url.Parse(l.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("llm.base_url", "%q is not an http(s) URL such as http://127.0.0.1:11434/v1", l.BaseURL)
+		}
+		if l.Model == "" {
+			return bad("llm.model", "must name the model when llm.base_url is set")
+		}
+	}
+	if l.Timeout <= 0 {
+		return bad("llm.timeout", "must be a positive duration")
+	}
+	if l.MaxTokens < 1 || l.MaxTokens > 65536 {
+		return bad("llm.max_tokens", "must be between 1 and 65536")
+	}
+	if l.Temperature < 0 || l.Temperature > 2 {
+		return bad("llm.temperature", "must be between 0 and 2")
+	}
+	for _, p := range []struct {
+		key string
+		v   int
+	}{{"llm.prompt_tokens", l.PromptTokens}, {"llm.max_concurrent", l.MaxConcurrent}, {"llm.rate_per_ip", l.RatePerIP}, {"llm.tokens_per_ip", l.TokensPerIP}, {"llm.tokens_per_day", l.TokensPerDay}} {
+		if p.v <= 0 {
+			return bad(p.key, "must be at least 1")
+		}
+	}
+	if l.TokensPerIP > l.TokensPerDay {
+		return bad("llm.tokens_per_ip", "is larger than llm.tokens_per_day (%d)", l.TokensPerDay)
+	}
+	return nil
 }

@@ -14,11 +14,26 @@
 // The analyst and dataset sub-packages live beside this one.
 package llm
 
+import "github.com/lure-sensor/lure/internal/shell"
+
 // Stages of the responder chain, as written in the "responder" field of
-// cowrie.command.input events and in the metrics.
+// cowrie.command.input events and in the metrics (the shell's names).
 const (
-	StageEmulated = "emulated" // an emulated command (or builtin) answered
-	StageCache    = "cache"    // a cached LLM answer
-	StageLLM      = "llm"      // the LLM answered now
-	StageFallback = "fallback" // the deterministic fallback (LLM off, limited, failed or out of character)
+	StageEmulated = shell.ResponderEmulated // an emulated command (or builtin) answered
+	StageCache    = shell.ResponderCache    // a cached answer
+	StageLLM      = shell.ResponderLLM      // the LLM answered now
+	StageFallback = shell.ResponderFallback // the deterministic fallback (LLM off, limited, failed or out of character)
+)
+
+// Event ids the chain emits (with the session's common fields).
+const (
+	// EventLimited: a limit sent a command to the fallback. Fields: input, limit (see the
+	// Limit* names).
+	EventLimited = "lure.llm.limited"
+	// EventFailed: the endpoint failed (HTTP error, malformed or runaway answer). Fields:
+	// input, error.
+	EventFailed = "lure.llm.failed"
+	// EventRejected: the model answered out of character and the fallback replaced it.
+	// Fields: input, reason, answer (the rejected text, at most 1 KiB).
+	EventRejected = "lure.llm.rejected"
 )

@@ -23,6 +23,7 @@ type Message struct {
 
 // Exchange is one earlier command line of the session and (the start of) what it printed.
 type Exchange struct {
+	Cwd     string // the working directory it ran in; "" means the Context's
 	Command string
 	Output  string
 }
@@ -195,7 +196,11 @@ func (p Prompt) Messages(c Context) []Message {
 	// Keep the newest exchanges that fit.
 	var turns []Message
 	for i := len(c.Recent) - 1; i >= 0; i-- {
-		u := Message{Role: "user", Content: p.promptLine(c) + c.Recent[i].Command}
+		at := c
+		if c.Recent[i].Cwd != "" {
+			at.Cwd = c.Recent[i].Cwd
+		}
+		u := Message{Role: "user", Content: p.promptLine(at) + c.Recent[i].Command}
 		a := Message{Role: "assistant", Content: capOutput(c.Recent[i].Output, p.MaxExchangeOutput)}
 		cost := EstimateTokens(u.Content) + EstimateTokens(a.Content) + 8
 		if cost > budget {

@@ -60,6 +60,7 @@ type Query struct {
 
 // Exchange is one earlier command line of a shell and the first bytes it printed.
 type Exchange struct {
+	Dir    string // the working directory when the line started
 	Input  string
 	Output string
 }
@@ -101,14 +102,14 @@ func (c *lineCapture) Write(p []byte) (int, error) {
 }
 
 // remember appends a finished line to the transcript the Responder sees.
-func (s *Shell) remember(src string, c *lineCapture) {
+func (s *Shell) remember(dir, src string, c *lineCapture) {
 	if c == nil || strings.TrimSpace(src) == "" {
 		return
 	}
 	c.mu.Lock()
 	out := string(c.buf)
 	c.mu.Unlock()
-	s.recent = append(s.recent, Exchange{Input: strings.TrimRight(src, "\n"), Output: out})
+	s.recent = append(s.recent, Exchange{Dir: dir, Input: strings.TrimRight(src, "\n"), Output: out})
 	if len(s.recent) > maxRecent {
 		s.recent = s.recent[len(s.recent)-maxRecent:]
 	}

@@ -262,8 +262,9 @@ func (s *Shell) Run(ctx context.Context, src string, stdin io.Reader, stdout, st
 			s.history = s.history[len(s.history)-100:]
 		}
 	}
+	dir := r.dir
 	status := s.runProtected(r, src)
-	s.remember(src, capture)
+	s.remember(dir, src, capture)
 	r.closeExecFiles()
 	if r.exit {
 		s.exited = true
