@@ -171,6 +171,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		log.Warn("downloads are enabled: wget/curl in the fake shell will fetch URLs from the internet", "max_size", int64(cfg.Downloads.MaxSize), "rate", int64(cfg.Downloads.Rate))
 	}
 
+	responder, err := newResponder(ctx, cfg.LLM, p, db, log)
+	if err != nil {
+		return err
+	}
+	bus.Add(responder.Metrics(), 0)
+	defer func() {
+		m := responder.Metrics().Snapshot()
+		log.Info("llm responder totals", "lines", m.Lines, "answers", m.Answers, "limited", m.Limited, "failed", m.Failed, "rejected", m.Rejected, "calls", m.Calls, "tokens", m.Tokens, "mean_latency", m.MeanLatency)
+	}()
+
 	srv, err := ssh.New(ssh.Options{
 		Config:    cfg.SSH,
 		Sensor:    cfg.Sensor,
@@ -185,8 +195,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			Timeout: time.Duration(cfg.Shell.Timeout), MaxSteps: cfg.Shell.MaxSteps,
 			MaxOutput: int64(cfg.Shell.MaxOutput), MaxVar: int64(cfg.Shell.MaxVar),
 		},
-		Net:    fetcher,
-		Logger: log,
+		Net:       fetcher,
+		Responder: responder,
+		Logger:    log,
 	})
 	if err != nil {
 		return err
