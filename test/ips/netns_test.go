@@ -312,13 +312,33 @@ type Lure struct {
 // test ends.
 func StartLure(t *testing.T, h *Host, configYAML string, sshPort int) *Lure {
 	t.Helper()
-	bin := LureBinary(t)
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("data_dir: %s\nsensor: ips-test\n%s", dir, configYAML)
-	cfgPath := filepath.Join(dir, "lure.yaml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "lure.yaml"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return startLure(t, h, dir, sshPort)
+}
+
+// Restart stops the sensor and starts it again on the same data directory and config.
+func (l *Lure) Restart(t *testing.T) *Lure {
+	t.Helper()
+	l.Stop()
+	return startLure(t, l.Host, l.DataDir, l.SSHPort)
+}
+
+// Lure runs `lure ARGS...` on the host side (operator commands such as `lure decisions`) and
+// returns its output and exit error.
+func (l *Lure) Lure(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	out, err := exec.Command(LureBinary(t), args...).CombinedOutput()
+	return string(out), err
+}
+
+func startLure(t *testing.T, h *Host, dir string, sshPort int) *Lure {
+	t.Helper()
+	bin := LureBinary(t)
+	cfgPath := filepath.Join(dir, "lure.yaml")
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := h.Command(ctx, bin, "serve", "--config", cfgPath)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

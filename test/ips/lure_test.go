@@ -1,0 +1,143 @@
+//go:build linux
+
+package ips
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+)
+
+// TestLureNFTablesAndDecisionsCLI runs the real `lure serve` with its local nftables enforcer
+// in the sensor's namespace and manages a ban by hand with `lure decisions`: the banned address
+// loses the sensor's other services but keeps the honeypot port; the table goes with the
+// sensor at shutdown and comes back, with the ban still in force, after a restart; `rm` lifts
+// the ban.
+func TestLureNFTablesAndDecisionsCLI(t *testing.T) {
+	RequireRoot(t, "nft")
+	lab := NewLab(t)
+	sensor, attacker, other := lab.Host("sensor"), lab.Host("attacker"), lab.Host("other")
+	sensor.Serve(t, ":9000") // another service on the sensor: protected
+	l := StartLure(t, sensor, fmt.Sprintf(`ssh:
+  listen: ["%s:2222"]
+ips:
+  lapi:
+    listen: ""
+  nftables:
+    enabled: true
+    exempt_ports: [2223]
+`, sensor.Addr4), 2222)
+	service, honeypot := HostPort(sensor.Addr4, 9000), HostPort(sensor.Addr4, 2222)
+	if out := sensor.Run(t, "nft", "list", "table", "inet", "lure"); !strings.Contains(out, "2222") || !strings.Contains(out, "2223") {
+		t.Errorf("lure's table does not exempt the SSH port and the configured one:\n%s", out)
+	}
+	if !attacker.Reaches(service, 2*time.Second) {
+		t.Fatal("before the ban the attacker does not reach the sensor's service")
+	}
+	out, err := l.Lure(t, "decisions", "add", "--data-dir", l.DataDir, "--ip", attacker.Addr4, "--duration", "1h", "--reason", "test")
+	if err != nil {
+		t.Fatalf("lure decisions add: %v\n%s", err, out)
+	}
+	// The running sensor reads hand-made decisions every second.
+	if took, ok := attacker.WaitReach(service, false, 5*time.Second); !ok {
+		t.Fatalf("the hand-made ban did not block the attacker within 5s; table:\n%s\nlure:\n%s", sensor.Run(t, "nft", "list", "table", "inet", "lure"), l.Stderr())
+	} else {
+		t.Logf("lure decisions add to drop on the sensor: %s", took.Round(time.Millisecond))
+	}
+	if !attacker.Reaches(honeypot, 2*time.Second) {
+		t.Error("the banned attacker no longer reaches the honeypot port (it must stay exempt)")
+	}
+	if !other.Reaches(service, 2*time.Second) {
+		t.Error("another address is blocked")
+	}
+	if out, _ := l.Lure(t, "decisions", "ls", "--data-dir", l.DataDir); !strings.Contains(out, "ip:"+attacker.Addr4) || !strings.Contains(out, "cli") {
+		t.Errorf("lure decisions ls does not list the ban:\n%s", out)
+	}
+
+	l.Stop()
+	if out := sensor.Run(t, "nft", "list", "tables"); strings.Contains(out, "lure") {
+		t.Errorf("table inet lure is left after lure stopped:\n%s", out)
+	}
+	if !attacker.Reaches(service, 2*time.Second) {
+		t.Error("the attacker is still blocked with lure stopped")
+	}
+	l = l.Restart(t)
+	if _, ok := attacker.WaitReach(service, false, 3*time.Second); !ok {
+		t.Fatal("after a restart the ban in the store is not enforced again")
+	}
+	if out, err := l.Lure(t, "decisions", "rm", "--data-dir", l.DataDir, "--ip", attacker.Addr4); err != nil {
+		t.Fatalf("lure decisions rm: %v\n%s", err, out)
+	}
+	if _, ok := attacker.WaitReach(service, true, 5*time.Second); !ok {
+		t.Fatal("lure decisions rm did not lift the ban within 5s")
+	}
+}
+
+// TestNoBanForMistakesOrAllowlist checks the false positives the issue names, on the real
+// sensor: a user who mistypes the password twice and then logs in is not banned, and an
+// allowlisted address is never banned however hard it guesses, while the same guessing from
+// an address outside the allowlist is.
+func TestNoBanForMistakesOrAllowlist(t *testing.T) {
+	lab := NewLab(t)
+	sensor, user, trusted, guesser := lab.Host("sensor"), lab.Host("user"), lab.Host("trusted"), lab.Host("guesser")
+	const password = "k7#Qv9-correct"
+	l := StartLure(t, sensor, fmt.Sprintf(`ssh:
+  listen: ["%s:2222"]
+  credentials: [{user: admin, password: %q}]
+  auth_fail_delay: 10ms
+ips:
+  allowlist: ["%s/32"]
+  lapi:
+    listen: ""
+`, sensor.Addr4, password, trusted.Addr4), 2222)
+	addr := HostPort(sensor.Addr4, 2222)
+	login := func(h *Host, pw string) error {
+		c, err := h.Dial("tcp", addr, 5*time.Second)
+		if err != nil {
+			return err
+		}
+		cc, ch, reqs, err := gossh.NewClientConn(c, addr, &gossh.ClientConfig{User: "admin", Auth: []gossh.AuthMethod{gossh.Password(pw)},
+			HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+		if err != nil {
+			c.Close()
+			return err
+		}
+		gossh.NewClient(cc, ch, reqs).Close()
+		return nil
+	}
+	// Two typos, then the right password.
+	for _, pw := range []string{"k7#Qv9-corect", "k7#Qv9-correct!"} {
+		if err := login(user, pw); err == nil {
+			t.Fatalf("a wrong password %q logged in", pw)
+		}
+	}
+	if err := login(user, password); err != nil {
+		t.Fatalf("the right password failed: %v", err)
+	}
+	// Ten wrong guesses each from the allowlisted and from the outside address.
+	for i := range 10 {
+		for _, h := range []*Host{trusted, guesser} {
+			if err := login(h, fmt.Sprintf("guess-%d", i)); err == nil {
+				t.Fatal("a guess logged in")
+			}
+		}
+	}
+	l.WaitEvent(t, "lure.ips.decision", func(e map[string]any) bool {
+		return e["src_ip"] == guesser.Addr4 && e["outcome"] == "decided"
+	}, 10*time.Second)
+	l.WaitEvent(t, "lure.ips.decision", func(e map[string]any) bool {
+		return e["src_ip"] == trusted.Addr4 && e["outcome"] == "allowlisted"
+	}, 10*time.Second)
+	for _, e := range l.Events(t) {
+		if e["eventid"] == "lure.ips.decision" && e["outcome"] == "decided" && e["src_ip"] != guesser.Addr4 {
+			t.Errorf("a decision for %v, which only guessed within limits or is allowlisted: %v", e["src_ip"], e)
+		}
+	}
+	out, err := l.Lure(t, "decisions", "ls", "--data-dir", l.DataDir)
+	if err != nil || !strings.Contains(out, guesser.Addr4) || strings.Contains(out, trusted.Addr4) || strings.Contains(out, user.Addr4) {
+		t.Errorf("decisions in force:\n%s (%v); want the guesser's only", out, err)
+	}
+}
