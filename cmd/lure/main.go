@@ -25,6 +25,7 @@ func subcommands() []subcommand {
 		{"bench", "measure an SSH server: handshakes/s, logins/s, command round trips (bench ssh)", runBench},
 		{"decisions", "list, add or remove the IPS's bans in the data directory (ls, add, rm)", runDecisions},
 		{"eval", "compare a target's command output with a reference server's (fidelity metrics)", runEval},
+		{"dataset", "export fine-tuning data for LLaMA-Factory from the emulator and captured sessions (export)", runDataset},
 		{"sessions", "list sessions, or show one with its commands and analysis (ls, show)", runSessions},
 		{"llm", "test an LLM endpoint, list or purge the response cache (check, cache ls|rm|edit)", runLLM},
 		{"version", "print the version", runVersion},
