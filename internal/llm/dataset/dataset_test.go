@@ -86,7 +86,7 @@ func TestBuilderGroundTruthAndContext(t *testing.T) {
 	// working directory the line ran in and the listing of the file it names.
 	want := llm.Prompt{}.Messages(llm.Context{Persona: p, User: mustUser(t, p, "root"), Cwd: "/tmp/x", Command: "cat f.txt; hostname",
 		Listing: []string{"-rw-r--r-- root root 6 /tmp/x/f.txt"},
-		Recent: []llm.Exchange{{Command: "mkdir /tmp/x && cd /tmp/x"}, {Command: "echo hello > f.txt; ls", Output: "f.txt\n"}}})
+		Recent:  []llm.Exchange{{Command: "mkdir /tmp/x && cd /tmp/x"}, {Command: "echo hello > f.txt; ls", Output: "f.txt\n"}}})
 	got := recs[2].Messages
 	if len(got) != len(want) {
 		t.Fatalf("messages: %d, want %d:\n%+v", len(got), len(want), got)
