@@ -6,4 +6,8 @@ package commands
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
+	r.Register("lsblk", lsblkCmd)
+	r.Register("mount", mountCmd)
+	r.Register("umount", umountCmd)
+	r.Register("findmnt", findmntCmd)
 }
