@@ -116,11 +116,12 @@ type IPS struct {
 	// can be forged).
 	SynOnlyDuration Duration `yaml:"syn_only_duration"`
 	// MaxDecisions caps the decisions in force.
-	MaxDecisions int      `yaml:"max_decisions"`
-	LAPI         LAPI     `yaml:"lapi"`
-	NFTables     NFTables `yaml:"nftables"`
-	Feed         Feed     `yaml:"feed"`
-	Webhook      Webhook  `yaml:"webhook"`
+	MaxDecisions int       `yaml:"max_decisions"`
+	LAPI         LAPI      `yaml:"lapi"`
+	NFTables     NFTables  `yaml:"nftables"`
+	Feed         Feed      `yaml:"feed"`
+	Webhook      Webhook   `yaml:"webhook"`
+	Detect       IPSDetect `yaml:"detect"`
 }
 
 // LAPI is the CrowdSec-compatible bouncer API.

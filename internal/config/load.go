@@ -63,6 +63,7 @@ func Default() Config {
 			MaxDecisions:     100000,
 			LAPI:             LAPI{Listen: "127.0.0.1:8081"},
 			Webhook:          Webhook{Queue: 1024, Retries: 3, Timeout: Duration(5 * time.Second)},
+			Detect:           DefaultIPSDetect(),
 		},
 		LLM: LLM{
 			Model:         "llama3.1:8b",
@@ -440,7 +441,7 @@ func (c *IPS) validate(bad func(key, msg string, a ...any) error) error {
 	if c.Webhook.Retries < 0 {
 		return bad("ips.webhook.retries", "must not be negative")
 	}
-	return nil
+	return c.Detect.validate(bad)
 }
 
 // ParsePrefix reads an allowlist entry: a CIDR ("192.0.2.0/24") or one address ("192.0.2.7").

@@ -28,6 +28,10 @@ const (
 	SessionClosed        = "cowrie.session.closed"
 	SessionParams        = "cowrie.session.params"
 	SessionLimitRejected = "lure.session.rejected" // connection refused by a per-IP or total limit
+	// TCPConnect is a completed handshake on a decoy TCP port (accepted, then closed at once).
+	TCPConnect = "lure.tcp.connect"
+	// TCPSyn is an inbound SYN the kernel logged (NFLOG). No handshake: its source may be forged.
+	TCPSyn = "lure.tcp.syn"
 )
 
 // Event is one thing that happened. The common fields are those every Cowrie event carries;

@@ -267,3 +267,12 @@ func TestSpraySlowSourcesLeak(t *testing.T) {
 		}
 	}
 }
+
+func mustParseAddr(t *testing.T, s string) netip.Addr {
+	t.Helper()
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
