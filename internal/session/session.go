@@ -172,6 +172,9 @@ func (s *Session) NewShell(opt ShellOptions) *shell.Shell {
 	cs := &commands.Session{
 		ID:          s.cfg.Events.Meta().ID,
 		SrcIP:       s.cfg.Events.Meta().SrcIP,
+		SrcPort:     s.cfg.Events.Meta().SrcPort,
+		DstIP:       s.cfg.Events.Meta().DstIP,
+		Protocol:    s.cfg.Events.Meta().Protocol,
 		TTY:         opt.TTY,
 		Interactive: opt.Interactive,
 		Net:         s.cfg.Net,

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 
 	"mvdan.cc/sh/v3/expand"
@@ -60,7 +61,9 @@ func (r *runner) callExpr(ce *syntax.CallExpr) {
 	if r.opts.xtrace {
 		r.trace(fields)
 	}
+	r.execNoFork = ce == r.noFork && len(r.traps) == 0
 	r.call(fields)
+	r.execNoFork = false
 	r.lastArg = fields[len(fields)-1]
 }
 
@@ -96,6 +99,8 @@ func traceQuote(s string) string {
 // call runs an expanded command: function, builtin or program.
 func (r *runner) call(fields []string) {
 	name := fields[0]
+	nofork := r.execNoFork
+	r.execNoFork = false // only a program is exec'd in place
 	if fn, ok := r.funcs[name]; ok {
 		r.callFunc(name, fn, fields[1:])
 		return
@@ -107,7 +112,9 @@ func (r *runner) call(fields []string) {
 		}
 		return
 	}
+	r.execNoFork = nofork
 	r.exec(fields)
+	r.execNoFork = false
 }
 
 func (r *runner) disabled(name string) bool {
@@ -377,6 +384,9 @@ func (r *runner) runScript(abs string, fields []string, data []byte) {
 		return
 	}
 	c := r.fresh(fields[0], append([]string(nil), fields[1:]...), nil)
+	if r.execNoFork {
+		c.lowerSHLVL()
+	}
 	c.setVarQuiet("_", abs)
 	c.runSource(string(data), fields[0], srcFile)
 	c.runExitTrap()
@@ -388,6 +398,9 @@ func (r *runner) runScript(abs string, fields []string, data []byte) {
 func (r *runner) runFunc(f commands.Func, abs string, fields []string) {
 	env := r.vars.exported()
 	env["_"] = abs
+	if lvl, err := strconv.Atoi(env["SHLVL"]); err == nil && r.execNoFork {
+		env["SHLVL"] = itoa(lvl - 1)
+	}
 	out := r.stdout()
 	pw, _ := out.(*pipeWriter)
 	p := &commands.Proc{

@@ -408,6 +408,7 @@ func (r *runner) cmdSubst(w io.Writer, cs *syntax.CmdSubst) error {
 		cw.Write(data)
 		r.lastSubst = 0
 	} else {
+		sub.noFork = lastSimple(cs.Stmts)
 		sub.stmts(cs.Stmts)
 		sub.closeFiles(sub.execFiles)
 		r.lastSubst = sub.status

@@ -3,11 +3,15 @@ package shell
 import (
 	"context"
 	"io"
+	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
 	"mvdan.cc/sh/v3/expand"
+
+	"github.com/lure-sensor/lure/internal/shell/commands"
 )
 
 // Debian's OpenSSH sets PATH from these (--with-default-path, --with-superuser-path);
@@ -47,22 +51,38 @@ func (s *Shell) initEnv() {
 	if u.UID == 0 {
 		path = sshdRootPath
 	}
-	// sshd and pam_systemd, pam_env, pam_motd
+	// sshd, then the PAM session modules of the persona's /etc/pam.d/sshd: pam_systemd
+	// (only where libpam-systemd put it in common-session), pam_motd, pam_mail (Debian's
+	// sshd file says noenv), pam_env with /etc/default/locale.
+	pamSystemd := s.pamModule("/etc/pam.d/common-session", "pam_systemd.so", "")
 	exp("SHELL", u.Shell)
 	exp("LOGNAME", u.Name)
-	exp("XDG_SESSION_TYPE", "tty")
+	if pamSystemd {
+		exp("XDG_SESSION_TYPE", "tty")
+	}
 	exp("MOTD_SHOWN", "pam")
 	exp("HOME", u.Home)
 	for _, kv := range s.defaultLocale() {
 		exp(kv[0], kv[1])
 	}
-	exp("XDG_SESSION_CLASS", "user")
+	if pamSystemd {
+		exp("XDG_SESSION_CLASS", "user")
+		exp("XDG_SESSION_ID", itoa(s.pid%97+1))
+		exp("XDG_RUNTIME_DIR", "/run/user/"+itoa(u.UID))
+		exp("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/"+itoa(u.UID)+"/bus")
+	}
 	exp("USER", u.Name)
-	exp("XDG_SESSION_ID", itoa(s.pid%97+1))
-	exp("XDG_RUNTIME_DIR", "/run/user/"+itoa(u.UID))
 	exp("PATH", path)
-	exp("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/"+itoa(u.UID)+"/bus")
-	exp("MAIL", "/var/mail/"+u.Name)
+	if s.pamModule("/etc/pam.d/sshd", "pam_mail.so", "noenv") {
+		exp("MAIL", "/var/mail/"+u.Name)
+	}
+	if client, conn := commands.SSHVars(s.cfg.Session, s.cfg.FS, s.cfg.Persona); client != "" {
+		exp("SSH_CLIENT", client)
+		exp("SSH_CONNECTION", conn)
+		if s.cfg.Session.TTY != "" {
+			exp("SSH_TTY", "/dev/"+s.cfg.Session.TTY)
+		}
+	}
 	keys := make([]string, 0, len(s.cfg.Env))
 	for k := range s.cfg.Env {
 		keys = append(keys, k)
@@ -134,6 +154,9 @@ func (r *runner) initShellVars(interactive bool) {
 	set("OSTYPE", "linux-gnu")
 	ro("PPID", itoa(r.sh.ppid), true)
 	set("PS4", "+ ")
+	if _, ok := r.vars.get("TERM"); !ok {
+		set("TERM", "dumb") // bash's own default, not exported
+	}
 	ro("UID", itoa(u.UID), true)
 	if interactive {
 		set("HISTFILE", u.Home+"/.bash_history")
@@ -145,6 +168,31 @@ func (r *runner) initShellVars(interactive bool) {
 		set("COLUMNS", itoa(r.sh.cols))
 		set("LINES", itoa(r.sh.rows))
 	}
+}
+
+// pamModule reports whether the persona's PAM file names module on a session line that
+// does not carry the option without (when given). A missing file names nothing.
+func (s *Shell) pamModule(file, module, without string) bool {
+	if s.cfg.FS == nil {
+		return false
+	}
+	data, err := s.cfg.FS.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != "session" || !slices.ContainsFunc(f[2:], func(w string) bool { return path.Base(w) == module }) {
+			continue
+		}
+		if without == "" || !slices.Contains(f[3:], without) {
+			return true
+		}
+	}
+	return false
 }
 
 // defaultLocale reads /etc/default/locale as Debian's pam_env (readenv, envfile) does at

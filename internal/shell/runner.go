@@ -100,6 +100,13 @@ type runner struct {
 	interactive bool
 	startup     bool // running the login files: errors are quiet, no events
 
+	// noFork is the simple command this process runs last, which bash execs in place
+	// instead of forking (bash -c's last command, a subshell's, a background job's): the
+	// program then sees SHLVL one lower, as bash undoes its own increment before the exec.
+	noFork *syntax.CallExpr
+	// execNoFork is set while noFork's program is being started.
+	execNoFork bool
+
 	ecfg *expand.Config
 }
 
@@ -175,6 +182,7 @@ func (r *runner) subshell() *runner {
 	c.depth++
 	c.bashpid = r.sh.newPID()
 	c.brk, c.cont, c.ret, c.exit, c.discard = 0, 0, false, false, false
+	c.noFork, c.execNoFork = nil, false
 	c.ecfg = c.newExpandConfig()
 	return &c
 }
@@ -214,6 +222,13 @@ func (r *runner) fresh(arg0 string, params []string, src *source) *runner {
 	}
 	c.ecfg = c.newExpandConfig()
 	return c
+}
+
+// lowerSHLVL undoes fresh's increment for a bash that its parent exec'd in place.
+func (c *runner) lowerSHLVL() {
+	if lvl, err := strconv.Atoi(c.getVar("SHLVL")); err == nil {
+		c.setVarQuiet("SHLVL", itoa(lvl-1))
+	}
 }
 
 func (r *runner) stdin() io.Reader {
@@ -311,6 +326,9 @@ func (r *runner) runSource(text, name string, kind srcKind) int {
 
 	stmts, perr := parseStmts(text)
 	if perr == nil {
+		if kind == srcTop && !r.interactive && r.subLevel == 0 {
+			r.noFork = lastSimple(stmts)
+		}
 		r.stmts(stmts)
 		return r.status
 	}
@@ -510,6 +528,9 @@ func (r *runner) background(st *syntax.Stmt) {
 	}
 	sub := r.subshell()
 	sub.bashpid = pid
+	if ce, ok := st.Cmd.(*syntax.CallExpr); ok && !st.Negated {
+		sub.noFork = ce
+	}
 	sub.stmtSync(st)
 	if r.interactive && r.subLevel == 0 {
 		r.sh.jobs = append(r.sh.jobs, jobNote{num: num, status: sub.status, text: r.nodeText(st.Cmd)})
@@ -575,6 +596,7 @@ func (r *runner) cmd(cm syntax.Command) {
 			return
 		}
 		sub := r.subshell()
+		sub.noFork = lastSimple(cm.Stmts)
 		sub.stmts(cm.Stmts)
 		r.status = sub.status
 		r.closeFiles(sub.execFiles)
@@ -677,6 +699,30 @@ func (r *runner) cmd(cm syntax.Command) {
 		r.errf("%s: unsupported command\n", r.nodeText(cm))
 		r.status = 2
 	}
+}
+
+// lastSimple is the simple command bash execs without forking when list is all that is
+// left for a process to run: the last statement, or the last branch of its && / || chain.
+// Pipelines, compound commands, negated and background statements fork.
+func lastSimple(list []*syntax.Stmt) *syntax.CallExpr {
+	if len(list) == 0 {
+		return nil
+	}
+	st := list[len(list)-1]
+	if st.Background || st.Negated || st.Coprocess {
+		return nil
+	}
+	switch cm := st.Cmd.(type) {
+	case *syntax.CallExpr:
+		if len(cm.Args) > 0 {
+			return cm
+		}
+	case *syntax.BinaryCmd:
+		if cm.Op == syntax.AndStmt || cm.Op == syntax.OrStmt {
+			return lastSimple([]*syntax.Stmt{cm.Y})
+		}
+	}
+	return nil
 }
 
 func boolStatus(ok bool) int {

@@ -368,14 +368,16 @@ func TestSetListsVariablesAndFunctions(t *testing.T) {
 func TestEnvironmentAtLogin(t *testing.T) {
 	s := newTestShell(t, testOpts{env: map[string]string{"SSH_CLIENT": "192.0.2.1 5555 22", "LANG": "C.UTF-8"}})
 	out, _, _ := run(t, s, "env")
-	for _, want := range []string{"HOME=/root\n", "LOGNAME=root\n", "USER=root\n", "SHELL=/bin/bash\n", "SHLVL=1\n",
-		"MAIL=/var/mail/root\n", "PWD=/root\n", "SSH_CLIENT=192.0.2.1 5555 22\n", "LANG=C.UTF-8\n",
+	// env is the line's last simple command: bash execs it in place, one shell level lower
+	for _, want := range []string{"HOME=/root\n", "LOGNAME=root\n", "USER=root\n", "SHELL=/bin/bash\n", "SHLVL=0\n",
+		"PWD=/root\n", "SSH_CLIENT=192.0.2.1 5555 22\n", "LANG=C.UTF-8\n",
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n", "_=/usr/bin/env\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("env lacks %q:\n%s", want, out)
 		}
 	}
-	for _, bad := range []string{"TERM=", "OLDPWD=", "BASH_VERSION=", "PS1="} {
+	// no pam_systemd and pam_mail's noenv (or no PAM files at all): no XDG_*, DBUS, MAIL
+	for _, bad := range []string{"TERM=", "OLDPWD=", "BASH_VERSION=", "PS1=", "MAIL=", "XDG_", "DBUS_"} {
 		if strings.Contains(out, "\n"+bad) || strings.HasPrefix(out, bad) {
 			t.Errorf("env has %q:\n%s", bad, out)
 		}
@@ -383,6 +385,49 @@ func TestEnvironmentAtLogin(t *testing.T) {
 	out, _, _ = run(t, s, "echo $BASH $BASH_VERSION $HOSTNAME $HOSTTYPE $MACHTYPE $OSTYPE $SHLVL ${BASH_VERSINFO[0]}")
 	if out != "/usr/bin/bash 5.2.15(1)-release web01 x86_64 x86_64-pc-linux-gnu linux-gnu 1 5\n" {
 		t.Errorf("shell variables: %q", out)
+	}
+}
+
+// TestSHLVLOfProgramsExecdInPlace checks the shell level a program sees against what bash
+// 5.2.15 prints for `env -i bash -c LINE`: the last simple command of the line, of a
+// subshell, of a command substitution or of a background job is exec'd without a fork.
+func TestSHLVLOfProgramsExecdInPlace(t *testing.T) {
+	s := newTestShell(t, testOpts{})
+	for line, want := range map[string]string{
+		"env":                       "0\n",
+		"true; env":                 "0\n",
+		"env; true":                 "1\n",
+		"true && env":               "0\n",
+		"false || env":              "0\n",
+		"(env)":                     "0\n",
+		"(true; env)":               "0\n",
+		"env | cat":                 "1\n",
+		"x=1 env":                   "0\n",
+		"if true; then env; fi":     "1\n",
+		"{ env; }":                  "1\n",
+		"for i in 1; do env; done":  "1\n",
+		"echo $(env)":               "0\n",
+		"env & wait":                "0\n",
+		"echo $SHLVL":               "1\n",
+		"f() { env; }; f":           "1\n",
+		"trap 'echo bye' EXIT; env": "1\nbye\n",
+		"echo \"$TERM\"; for v in $(env); do case $v in TERM=*) echo exported;; esac; done; echo end": "dumb\nend\n",
+	} {
+		out, _, _ := run(t, s, line)
+		if strings.Contains(line, "env") && !strings.Contains(line, "TERM") {
+			var lv []string
+			for _, l := range strings.Fields(out) {
+				if strings.HasPrefix(l, "SHLVL=") || l == "bye" {
+					lv = append(lv, strings.TrimPrefix(l, "SHLVL="))
+				} else if l != "" && !strings.Contains(l, "=") {
+					lv = append(lv, l)
+				}
+			}
+			out = strings.Join(lv, "\n") + "\n"
+		}
+		if out != want {
+			t.Errorf("%s: %q, want %q", line, out, want)
+		}
 	}
 }
 

@@ -46,6 +46,9 @@ type Proc struct {
 type Session struct {
 	ID          string
 	SrcIP       string
+	SrcPort     int    // the client's port; 0 when unknown
+	DstIP       string // the local address the client connected to (the sensor's socket)
+	Protocol    string // "ssh", "telnet", ...: sshd alone sets SSH_CLIENT and SSH_CONNECTION
 	TTY         string // "pts/0" when a pty was requested, "" for exec without pty
 	Interactive bool
 	Net         Net  // nil: the box has no outbound network (the default)

@@ -8,6 +8,9 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/lure-sensor/lure/internal/persona"
+	"github.com/lure-sensor/lure/internal/vfs"
 )
 
 // netstat (net-tools 2.10) and ss (iproute2 6.1) over the persona's sockets: the listening
@@ -85,6 +88,46 @@ func (c *cmd) sshClient() (netip.Addr, uint16) {
 	return ip.Unmap(), uint16(32768 + h.Sum32()%28000)
 }
 
+// SSHVars are the SSH_CLIENT and SSH_CONNECTION values sshd gives the session's processes:
+// the client's address and port, then the server's address and port 22. The server's
+// address is the persona's own (the one ip addr shows), or the loopback address a local
+// client connected to. Both are empty when the session is not an SSH one or its client
+// is unknown.
+func SSHVars(s *Session, fsys *vfs.FS, p *persona.Persona) (client, connection string) {
+	if s == nil || s.Protocol != "ssh" || s.SrcPort <= 0 {
+		return "", ""
+	}
+	src, err := netip.ParseAddr(s.SrcIP)
+	if err != nil {
+		return "", ""
+	}
+	src = src.Unmap()
+	c := &cmd{Proc: &Proc{FS: fsys, Persona: p, Session: s}}
+	local := c.hostIPv4()
+	if src.IsLoopback() {
+		local = netip.AddrFrom4([4]byte{127, 0, 0, 1})
+		if src.Is6() {
+			local = netip.IPv6Loopback()
+		}
+		if d, err := netip.ParseAddr(s.DstIP); err == nil && d.Unmap().IsLoopback() && d.Unmap().Is6() == src.Is6() {
+			local = d.Unmap()
+		}
+	}
+	port := strconv.Itoa(s.SrcPort)
+	return src.String() + " " + port + " 22", src.String() + " " + port + " " + local.String() + " 22"
+}
+
+// sshLocal is the server side of the session's connection: SSH_CONNECTION's when the
+// environment still has it, else the persona's address.
+func (c *cmd) sshLocal() netip.Addr {
+	if f := strings.Fields(c.Env["SSH_CONNECTION"]); len(f) == 4 {
+		if a, err := netip.ParseAddr(f[2]); err == nil {
+			return a.Unmap()
+		}
+	}
+	return c.hostIPv4()
+}
+
 // sockets lists the persona's TCP and UDP sockets in the kernel's /proc/net order: IPv4
 // listeners, the established connection, then IPv6.
 func (c *cmd) sockets() []inetSock {
@@ -129,7 +172,7 @@ func (c *cmd) sockets() []inetSock {
 		for i := len(sessionSshd) - 1; i >= 0; i-- {
 			owners = append(owners, sessionSshd[i])
 		}
-		s := inetSock{proto: "tcp", local: netip.AddrPortFrom(c.hostIPv4(), 22), peer: netip.AddrPortFrom(ip, port),
+		s := inetSock{proto: "tcp", local: netip.AddrPortFrom(c.sshLocal(), 22), peer: netip.AddrPortFrom(ip, port),
 			state: "ESTABLISHED", owners: owners}
 		if ip.Is6() {
 			s.v6 = true

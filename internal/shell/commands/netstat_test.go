@@ -181,3 +181,27 @@ func TestNetstatLayoutMatchesHost(t *testing.T) {
 		}
 	}
 }
+
+// TestSSHVars checks SSH_CLIENT and SSH_CONNECTION against what Debian's sshd sets, and that
+// netstat then shows the same server address for the session's connection.
+func TestSSHVars(t *testing.T) {
+	e := newTestEnv(t)
+	e.sess.Protocol, e.sess.SrcPort, e.sess.DstIP = "ssh", 51234, "192.0.2.200"
+	client, conn := SSHVars(e.sess, e.vfs(), e.per)
+	if client != "203.0.113.7 51234 22" || conn != "203.0.113.7 51234 10.225.189.133 22" {
+		t.Errorf("remote client: %q, %q", client, conn)
+	}
+	e.sess.SrcIP, e.sess.DstIP = "127.0.0.1", "127.0.0.1"
+	client, conn = SSHVars(e.sess, e.vfs(), e.per)
+	if client != "127.0.0.1 51234 22" || conn != "127.0.0.1 51234 127.0.0.1 22" {
+		t.Errorf("loopback client: %q, %q", client, conn)
+	}
+	e.env["SSH_CLIENT"], e.env["SSH_CONNECTION"] = client, conn
+	if out, _, _ := e.run("netstat", "-tn"); !strings.Contains(out, "127.0.0.1:22            127.0.0.1:51234         ESTABLISHED") {
+		t.Errorf("netstat disagrees with SSH_CONNECTION:\n%s", out)
+	}
+	e.sess.Protocol = "telnet"
+	if client, conn = SSHVars(e.sess, e.vfs(), e.per); client != "" || conn != "" {
+		t.Errorf("telnet session: %q, %q", client, conn)
+	}
+}
