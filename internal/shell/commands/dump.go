@@ -493,6 +493,7 @@ func xxdRevert(data []byte, plain bool, seek int64) []byte {
 type odType struct {
 	kind byte
 	size int
+	z    bool // the z suffix: the line's bytes follow as text between > and <
 }
 
 // odWidth is the natural field width of one value of t, its separating space included.
@@ -574,7 +575,11 @@ func odParseType(s string) ([]odType, string) {
 		i++
 		switch k {
 		case 'a', 'c':
-			out = append(out, odType{k, 1})
+			t := odType{kind: k, size: 1}
+			if i < len(s) && s[i] == 'z' {
+				t.z, i = true, i+1
+			}
+			out = append(out, t)
 			continue
 		case 'd', 'o', 'u', 'x':
 		default:
@@ -605,7 +610,11 @@ func odParseType(s string) ([]odType, string) {
 				}
 			}
 		}
-		out = append(out, odType{k, size})
+		t := odType{kind: k, size: size}
+		if i < len(s) && s[i] == 'z' {
+			t.z, i = true, i+1
+		}
+		out = append(out, t)
 	}
 	return out, ""
 }
@@ -673,33 +682,33 @@ func odMain(p *Proc) int {
 				width = n
 			}
 		case "a":
-			types = append(types, odType{'a', 1})
+			types = append(types, odType{kind: 'a', size: 1})
 		case "b":
-			types = append(types, odType{'o', 1})
+			types = append(types, odType{kind: 'o', size: 1})
 		case "c":
-			types = append(types, odType{'c', 1})
+			types = append(types, odType{kind: 'c', size: 1})
 		case "d":
-			types = append(types, odType{'u', 2})
+			types = append(types, odType{kind: 'u', size: 2})
 		case "o":
-			types = append(types, odType{'o', 2})
+			types = append(types, odType{kind: 'o', size: 2})
 		case "s":
-			types = append(types, odType{'d', 2})
+			types = append(types, odType{kind: 'd', size: 2})
 		case "x", "h":
-			types = append(types, odType{'x', 2})
+			types = append(types, odType{kind: 'x', size: 2})
 		case "i":
-			types = append(types, odType{'d', 4})
+			types = append(types, odType{kind: 'd', size: 4})
 		case "l":
-			types = append(types, odType{'d', 8})
+			types = append(types, odType{kind: 'd', size: 8})
 		case "D":
-			types = append(types, odType{'u', 4})
+			types = append(types, odType{kind: 'u', size: 4})
 		case "O":
-			types = append(types, odType{'o', 4})
+			types = append(types, odType{kind: 'o', size: 4})
 		case "X", "H":
-			types = append(types, odType{'x', 4})
+			types = append(types, odType{kind: 'x', size: 4})
 		}
 	}
 	if len(types) == 0 {
-		types = []odType{{'o', 2}}
+		types = []odType{{kind: 'o', size: 2}}
 	}
 	var data []byte
 	status := 0
@@ -789,15 +798,30 @@ func odMain(p *Proc) int {
 			}
 			n := block / t.size
 			pad := blockWidth - t.width()*n
+			printed := 0
 			for bk := 0; bk < len(padded); bk += block {
 				padRemaining := pad
 				for f := 0; f < n && bk+f*t.size+t.size <= len(padded); f++ {
 					nextPad := pad * (n - f - 1) / n
 					k := bk + f*t.size
 					v := t.format(padded[k : k+t.size])
-					c.print(strings.Repeat(" ", padRemaining-nextPad+t.width()-len(v)) + v)
+					field := strings.Repeat(" ", padRemaining-nextPad+t.width()-len(v)) + v
+					c.print(field)
+					printed += len(field)
 					padRemaining = nextPad
 				}
+			}
+			if t.z {
+				// the text column starts after a full line's fields, also on a short line
+				full := (width + block - 1) / block * blockWidth
+				text := make([]byte, len(chunk))
+				for k, ch := range chunk {
+					if ch < 0x20 || ch > 0x7e {
+						ch = '.'
+					}
+					text[k] = ch
+				}
+				c.print(strings.Repeat(" ", max(full-printed, 0)) + "  >" + string(text) + "<")
 			}
 			c.print("\n")
 		}

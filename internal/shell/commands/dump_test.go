@@ -26,6 +26,7 @@ func TestDiffDump(t *testing.T) {
 		{line: "od empty"}, {line: "od -t x2 x"}, {line: "od -t x4 x"}, {line: "od -b x"}, {line: "od -c", stdin: "abc"},
 		{line: "od -c zeros"}, {line: "od -v -c zeros"}, {line: "od -t d2 x"}, {line: "od -t u1 x"},
 		{line: "od -t a x"}, {line: "od -t x1 -c x"}, {line: "od -N 4 -j 2 -c x"}, {line: "od -w8 -c x"},
+		{line: "od -A x -t x1z x"}, {line: "od -t x1z -t c x"}, {line: "od -t x2z x"}, {line: "od -t cz -w8 x"}, {line: "od -t x1z", stdin: "abc"},
 		{line: "od -i x"}, {line: "od -d x"}, {line: "od -t x8 x"}, {line: "od -t o1 x"}, {line: "od -s x"},
 		{line: "od -A q x"}, {line: "od x a.txt"}, {line: "od -t d x"}, {line: "od -t d1 x"},
 	}

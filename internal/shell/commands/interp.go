@@ -49,6 +49,9 @@ type pyRaise struct {
 	inner []int  // line numbers of the frames of exec'd code, outermost first
 	caret int    // how much of stmt 3.11 underlines; 0: all of it
 	text  string // "NameError: name 'foo' is not defined"
+	// context is an earlier traceback this exception was raised while handling, with
+	// Python's "During handling" line; lib holds the library frames below the module's.
+	context, lib string
 }
 
 // pyUnknown is a value the evaluator could not compute; using it runs nothing.
@@ -159,7 +162,7 @@ func (in *pyInterp) run(code string) (status int) {
 				if e.caret > 0 && src != "" {
 					src = in.sourceCaret(code, e.line, e.stmt, e.caret)
 				}
-				in.c.errRaw(fmt.Sprintf("Traceback (most recent call last):\n  File \"%s\", line %d, in <module>\n%s%s%s\n", in.file, e.line, src, frames, e.text))
+				in.c.errRaw(fmt.Sprintf("%sTraceback (most recent call last):\n  File \"%s\", line %d, in <module>\n%s%s%s%s\n", e.context, in.file, e.line, src, frames, e.lib, e.text))
 				status = 1
 			default:
 				panic(r)
@@ -612,6 +615,37 @@ func (p *pyParser) postfix() (any, bool) {
 				return nil, false
 			}
 			v, path = r, ""
+		case path == "" && p.peek("["):
+			// subscription of a computed value: os.uname()[1], "abc"[0]
+			p.i++
+			idx, ok := p.expr()
+			if !ok || !p.eat("]") {
+				return nil, false
+			}
+			n, isInt := idx.(int64)
+			if !isInt {
+				return nil, false
+			}
+			switch x := v.(type) {
+			case []any:
+				if n < 0 {
+					n += int64(len(x))
+				}
+				if n < 0 || n >= int64(len(x)) {
+					return nil, false
+				}
+				v = x[n]
+			case string:
+				if n < 0 {
+					n += int64(len(x))
+				}
+				if n < 0 || n >= int64(len(x)) {
+					return nil, false
+				}
+				v = x[n : n+1]
+			default:
+				return nil, false
+			}
 		default:
 			if path != "" && path != name {
 				if _, isMod := v.(pyModule); isMod && !strings.HasPrefix(path, ".") {
@@ -1012,12 +1046,136 @@ func (in *pyInterp) call(path string, recv any, args []any, src string) (any, bo
 		return int64(c.User.UID), true
 	case "socket.gethostname", "platform.node":
 		return c.nodename(), true
+	case "os.uname":
+		k := c.persona().Kernel
+		return []any{k.Sysname, c.nodename(), k.Release, k.Version, k.Machine}, true
+	case "platform.system":
+		return c.persona().Kernel.Sysname, true
+	case "platform.release":
+		return c.persona().Kernel.Release, true
+	case "platform.machine":
+		return c.persona().Kernel.Machine, true
+	case "os.getpid":
+		return int64(c.session().ShellPID + 1), true
+	case "urllib.request.urlopen", "urllib.request.urlretrieve":
+		u, ok := argStr(0)
+		if !ok {
+			return nil, false
+		}
+		in.urlopenFail(u, strings.HasSuffix(path, "urlretrieve"))
 	case "getpass.getuser", "os.getlogin":
 		return c.userName(), true
 	}
 	_ = src
 	return nil, false
 }
+
+// urlopenFail raises what urllib raises on the persona, which has no route out: the
+// socket's error, then the URLError wrapping it, with Debian 12's python3.11 frames.
+func (in *pyInterp) urlopenFail(rawURL string, retrieve bool) {
+	scheme, rest, ok := strings.Cut(rawURL, "://")
+	if !ok || (scheme != "http" && scheme != "https") {
+		panic(pyRaise{line: in.line, stmt: in.stmtText, text: "ValueError: unknown url type: " + pyRepr(rawURL)})
+	}
+	host := rest
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
+	if strings.HasPrefix(host, "[") {
+		host, _, _ = strings.Cut(host[1:], "]")
+	} else if strings.Count(host, ":") == 1 {
+		host, _, _ = strings.Cut(host, ":")
+	}
+	const lib = "  File \"/usr/lib/python3.11/"
+	sockErr, reason := pyUnreachableFrames, "[Errno 101] Network is unreachable"
+	exc := "OSError"
+	addrs := in.c.localAddrs(host)
+	switch {
+	case len(addrs) == 0:
+		sockErr, reason, exc = pyResolveFrames, "[Errno -3] Temporary failure in name resolution", "socket.gaierror"
+	case in.c.isLocalAddr(addrs[0]):
+		reason, exc = "[Errno 111] Connection refused", "ConnectionRefusedError"
+	}
+	first := "Traceback (most recent call last):\n" + pyDoOpenFrames
+	open := pyHTTPOpenFrame
+	if scheme == "https" {
+		first += pyHTTPSConnectFrame
+		open = pyHTTPSOpenFrame
+	}
+	first += pyConnectFrame + sockErr + exc + ": " + reason + "\n\nDuring handling of the above exception, another exception occurred:\n\n"
+	frames := ""
+	if retrieve {
+		frames = pyURLRetrieveFrame
+	}
+	frames += pyURLOpenFrames + open + lib + "urllib/request.py\", line 1364, in do_open\n    raise URLError(err)\n"
+	panic(pyRaise{line: in.line, stmt: in.stmtText, context: first, lib: frames,
+		text: "urllib.error.URLError: <urlopen error " + reason + ">"})
+}
+
+// Frames of Debian 12's python3.11 urllib and http.client (3.11.2-6+deb12u9), as it prints
+// them for a URL it cannot reach.
+const (
+	pyDoOpenFrames = `  File "/usr/lib/python3.11/urllib/request.py", line 1361, in do_open
+    h.request(req.get_method(), req.selector, req.data, headers,
+  File "/usr/lib/python3.11/http/client.py", line 1311, in request
+    self._send_request(method, url, body, headers, encode_chunked)
+  File "/usr/lib/python3.11/http/client.py", line 1357, in _send_request
+    self.endheaders(body, encode_chunked=encode_chunked)
+  File "/usr/lib/python3.11/http/client.py", line 1306, in endheaders
+    self._send_output(message_body, encode_chunked=encode_chunked)
+  File "/usr/lib/python3.11/http/client.py", line 1066, in _send_output
+    self.send(msg)
+  File "/usr/lib/python3.11/http/client.py", line 1004, in send
+    self.connect()
+`
+	pyHTTPSConnectFrame = `  File "/usr/lib/python3.11/http/client.py", line 1476, in connect
+    super().connect()
+`
+	pyConnectFrame = `  File "/usr/lib/python3.11/http/client.py", line 970, in connect
+    self.sock = self._create_connection(
+                ^^^^^^^^^^^^^^^^^^^^^^^^
+`
+	pyUnreachableFrames = `  File "/usr/lib/python3.11/socket.py", line 851, in create_connection
+    raise exceptions[0]
+  File "/usr/lib/python3.11/socket.py", line 836, in create_connection
+    sock.connect(sa)
+`
+	pyResolveFrames = `  File "/usr/lib/python3.11/socket.py", line 827, in create_connection
+    for res in getaddrinfo(host, port, 0, SOCK_STREAM):
+               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/usr/lib/python3.11/socket.py", line 962, in getaddrinfo
+    for res in _socket.getaddrinfo(host, port, family, type, proto, flags):
+               ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+`
+	pyURLRetrieveFrame = `  File "/usr/lib/python3.11/urllib/request.py", line 241, in urlretrieve
+    with contextlib.closing(urlopen(url, data)) as fp:
+                            ^^^^^^^^^^^^^^^^^^
+`
+	pyURLOpenFrames = `  File "/usr/lib/python3.11/urllib/request.py", line 216, in urlopen
+    return opener.open(url, data, timeout)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/usr/lib/python3.11/urllib/request.py", line 519, in open
+    response = self._open(req, data)
+               ^^^^^^^^^^^^^^^^^^^^^
+  File "/usr/lib/python3.11/urllib/request.py", line 536, in _open
+    result = self._call_chain(self.handle_open, protocol, protocol +
+             ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/usr/lib/python3.11/urllib/request.py", line 496, in _call_chain
+    result = func(*args)
+             ^^^^^^^^^^^
+`
+	pyHTTPOpenFrame = `  File "/usr/lib/python3.11/urllib/request.py", line 1390, in http_open
+    return self.do_open(http.client.HTTPConnection, req)
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+`
+	pyHTTPSOpenFrame = `  File "/usr/lib/python3.11/urllib/request.py", line 1404, in https_open
+    return self.do_open(http.client.HTTPSConnection, req,
+           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+`
+)
 
 // connectFail raises what connect raises on the persona, which has no route out.
 func (in *pyInterp) connectFail(host string) {

@@ -29,6 +29,7 @@ var pyCases = []string{
 	`import sys; print('out'); sys.exit("bye")`,
 	`x = [i for i in range(3)]`,
 	`print('it\'s', "q\"q", '\x41\t|')`,
+	`import os; print(os.uname()[0], os.uname()[-1], "ab"[1])`,
 }
 
 // debianPython is the host's Debian python3 for comparisons. Outside CI its absence skips
@@ -96,6 +97,18 @@ func TestPythonOffline(t *testing.T) {
 	tb := "Traceback (most recent call last):\n  File \"<string>\", line 1, in <module>\n"
 	e.expect([]string{"python3", "-c", `import socket;s=socket.socket();s.connect(("1.2.3.4",4444))`}, "", tb+"OSError: [Errno 101] Network is unreachable\n", 1)
 	e.expect([]string{"python3", "-c", `import socket;s=socket.socket();s.connect(("evil.example",4444))`}, "", tb+"socket.gaierror: [Errno -3] Temporary failure in name resolution\n", 1)
+	// the real python3 of the reference tree (3.11.2-6+deb12u9; the host's older 3.11.2
+	// (deb12u6 here) numbers the library lines differently), run in a network namespace without routes
+	for code, file := range map[string]string{
+		`import urllib.request;urllib.request.urlretrieve('http://192.0.2.44/x','/tmp/x')`: "python3-urlretrieve-http-unreachable.txt",
+		`import urllib.request;urllib.request.urlopen('https://example.com/x')`:            "python3-urlopen-https-unresolvable.txt",
+	} {
+		want, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.expect([]string{"python3", "-c", code}, "", string(want), 1)
+	}
 	e.expect([]string{"python3", "-V"}, "Python 3.11.2\n", "", 0)
 	e.expect([]string{"python3", "--version"}, "Python 3.11.2\n", "", 0)
 	e.expect([]string{"python3", "/tmp/none.py"}, "", "/usr/bin/python3: can't open file '/tmp/none.py': [Errno 2] No such file or directory\n", 2)

@@ -20,6 +20,53 @@ import (
 func registerNetstat(r *Registry) {
 	r.Register("netstat", netstatCmd)
 	r.Register("ss", ssCmd)
+	r.Register("route", routeCmd)
+}
+
+// routeCmd is net-tools' route listing the kernel's IPv4 table (the same one netstat -r
+// shows); changing routes needs a reachable gateway the persona does not have.
+func routeCmd(p *Proc) int {
+	c := newCmd(p)
+	ext := 0
+	for _, a := range c.Args[1:] {
+		if a == "--version" || a == "-V" {
+			c.print("net-tools 2.10\n")
+			return c.done(0)
+		}
+		if !strings.HasPrefix(a, "-") || len(a) < 2 {
+			if a == "add" || a == "del" {
+				if c.User.UID != 0 {
+					c.errRaw("SIOCADDRT: Operation not permitted\n")
+					return c.done(7)
+				}
+				c.errRaw("SIOCADDRT: Network is unreachable\n")
+				return c.done(7)
+			}
+			c.errRaw("route: unrecognised address family: " + a + "\n")
+			return c.done(4)
+		}
+		for _, ch := range strings.TrimPrefix(a, "-") {
+			switch ch {
+			case 'n', 'v', 'F', '4', 'C':
+			case 'e':
+				ext++
+			default:
+				c.errRaw(fmt.Sprintf("route: invalid option -- '%c'\n", ch))
+				return c.done(4)
+			}
+		}
+	}
+	ip, bits := c.hostIPv4(), c.hostPrefixLen()
+	network := netip.PrefixFrom(ip, bits).Masked().Addr()
+	c.print("Kernel IP routing table\n")
+	if ext > 0 {
+		c.print("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface    MSS   Window irtt\n")
+		c.print(fmt.Sprintf("%-15s %-15s %-15s %-5s %-6d %-2d %7d %-8s %-5d %-6d %d\n", network, "0.0.0.0", ipv4Mask(bits), "U", 0, 0, 0, "eth0", 0, 0, 0))
+		return c.done(0)
+	}
+	c.print("Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n")
+	c.print(fmt.Sprintf("%-15s %-15s %-15s %-5s %-6d %-2d %7d %s\n", network, "0.0.0.0", ipv4Mask(bits), "U", 0, 0, 0, "eth0"))
+	return c.done(0)
 }
 
 // sockOwner is a process holding a socket: pid, ps comm (ss) and command line (netstat).

@@ -205,3 +205,15 @@ func TestSSHVars(t *testing.T) {
 		t.Errorf("telnet session: %q, %q", client, conn)
 	}
 }
+
+// TestRouteAgreesWithNetstat checks route's table (format of net-tools 2.10 on the host:
+// "0.0.0.0         192.0.2.1       0.0.0.0         UG    0      0        0 eth0").
+func TestRouteAgreesWithNetstat(t *testing.T) {
+	e := netstatEnv(t)
+	want := "Kernel IP routing table\n" +
+		"Destination     Gateway         Genmask         Flags Metric Ref    Use Iface\n" +
+		"10.225.189.0    0.0.0.0         255.255.255.0   U     0      0        0 eth0\n"
+	e.expect([]string{"route", "-n"}, want, "", 0)
+	e.expect([]string{"route"}, want, "", 0)
+	e.expect([]string{"route", "-x"}, "", "route: invalid option -- 'x'\n", 4)
+}
