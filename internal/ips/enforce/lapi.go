@@ -68,7 +68,8 @@ func NewLAPI(o LAPIOptions) *LAPI {
 const overlap = 2 * time.Second
 
 // decisionJSON is CrowdSec's models.Decision as bouncers read it. duration is the time left,
-// in Go's duration syntax ("3h59m58s").
+// in Go's duration syntax ("3h59m58s"), rounded up to a whole second: bouncers set their own
+// timeouts from it, and a ban must never lift before its time.
 type decisionJSON struct {
 	ID       int64  `json:"id"`
 	Origin   string `json:"origin"`
@@ -83,9 +84,17 @@ type decisionJSON struct {
 func toJSON(d ips.Decision, now time.Time) decisionJSON {
 	return decisionJSON{
 		ID: d.ID, Origin: d.Origin, Type: d.Type, Scope: d.Scope, Value: d.Value, Scenario: d.Scenario,
-		Duration: d.Until.Sub(now).Round(time.Second).String(),
+		Duration: ceilSecond(d.Until.Sub(now)).String(),
 		Until:    d.Until.UTC().Format(time.RFC3339),
 	}
+}
+
+func ceilSecond(d time.Duration) time.Duration {
+	t := d.Truncate(time.Second)
+	if t != d && d > 0 {
+		return t + time.Second
+	}
+	return t
 }
 
 // Handler routes the bouncer API and the feed.
