@@ -176,6 +176,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	bus.Add(responder.Metrics(), 0)
+	defer responder.Wait() // answers reach the store before it closes
 	defer func() {
 		m := responder.Metrics().Snapshot()
 		log.Info("llm responder totals", "lines", m.Lines, "answers", m.Answers, "limited", m.Limited, "failed", m.Failed, "rejected", m.Rejected, "calls", m.Calls, "tokens", m.Tokens, "mean_latency", m.MeanLatency)

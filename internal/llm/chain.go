@@ -55,6 +55,8 @@ type Chain struct {
 	metrics   *Metrics
 	log       *slog.Logger
 
+	writes sync.WaitGroup // cache writes in flight (see Wait)
+
 	mu       sync.Mutex
 	mem      map[string]*list.Element // key -> *memEntry in lru
 	lru      *list.List
@@ -209,7 +211,7 @@ func (c *Chain) Respond(q shell.Query) (int, string) {
 		return c.fallback(p, q, lim), StageFallback
 	}
 	pctx := c.context(q, line)
-	msgs := c.cfg.Prompt.Messages(pctx)
+	msgs := c.cfg.Prompt.messages(c.system, pctx)
 	comp, err := c.cfg.Client.Complete(ctx, msgs)
 	if err != nil {
 		c.lim.release(ip, estimatePrompt(msgs))
@@ -242,7 +244,7 @@ func (c *Chain) Respond(q shell.Query) (int, string) {
 		a.Source = StageFallback
 		stage = StageFallback
 	}
-	c.store(ctx, a)
+	c.store(a)
 	f.a, f.ok = a, true
 	c.metrics.answer(stage)
 	return write(p, a.Answer, a.Status), stage
@@ -301,20 +303,28 @@ func (c *Chain) lookup(ctx context.Context, key string) (store.LLMAnswer, bool) 
 	return a, ok
 }
 
-// store keeps a in memory and in the cache.
-func (c *Chain) store(ctx context.Context, a store.LLMAnswer) {
+// store keeps a in memory at once and writes it to the cache in the background: the
+// answer is already in hand, and a disk write must not add to the attacker's wait. The
+// memory layer serves it meanwhile.
+func (c *Chain) store(a store.LLMAnswer) {
 	c.remember(a)
 	if c.cfg.Cache == nil {
 		return
 	}
-	// The answer is already in hand; a slow disk must not cost the attacker's wait.
-	if ctx.Err() != nil {
-		ctx = context.Background()
-	}
-	if err := c.cfg.Cache.Put(context.WithoutCancel(ctx), a); err != nil {
-		c.log.Warn("llm: cannot save an answer in the response cache", "input", a.Command, "err", err)
-	}
+	c.writes.Add(1)
+	go func() {
+		defer c.writes.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := c.cfg.Cache.Put(ctx, a); err != nil {
+			c.log.Warn("llm: cannot save an answer in the response cache; it is kept in memory until restart", "input", a.Command, "err", err)
+		}
+	}()
 }
+
+// Wait returns when the answers given so far are in the cache. Call it before closing the
+// store.
+func (c *Chain) Wait() { c.writes.Wait() }
 
 func (c *Chain) remember(a store.LLMAnswer) {
 	c.mu.Lock()

@@ -91,6 +91,7 @@ func TestChainCacheAcrossSessionsAndRestart(t *testing.T) {
 	}
 
 	// Restart: a new chain over the reopened store answers from the cache, without a request.
+	h.chain.Wait()
 	h.db.Close()
 	h2 := newHarness(t, harnessOpts{dbDir: dir, script: script})
 	r := h2.run(h2.shell("192.0.2.99"), prog+" --list")
@@ -245,6 +246,7 @@ func TestChainOffUsesCacheThenFallback(t *testing.T) {
 	h := newHarness(t, harnessOpts{dbDir: dir, script: func(chatRequest, int) reply { return reply{text: "from the model"} }})
 	prog := h.nonEmulated(progs...)
 	h.run(h.shell("192.0.2.1"), prog)
+	h.chain.Wait()
 	h.db.Close()
 	off := newHarness(t, harnessOpts{dbDir: dir, noLLM: true})
 	if r := off.run(off.shell("192.0.2.1"), prog); r.stage != StageCache || r.out != "from the model\n" {

@@ -183,8 +183,13 @@ func services(per *persona.Persona) []string {
 
 // Messages returns the whole prompt for c: system, recent exchanges, then the command.
 func (p Prompt) Messages(c Context) []Message {
+	return p.messages(p.System(c.Persona), c)
+}
+
+// messages is Messages with the system prompt already built (it depends only on the
+// persona, so the chain builds it once).
+func (p Prompt) messages(sys string, c Context) []Message {
 	p = p.withDefaults()
-	sys := p.System(c.Persona)
 	final := p.User(c)
 	budget := p.MaxTokens - EstimateTokens(sys) - EstimateTokens(final)
 	// Drop listing lines from the end until the final message fits on its own.

@@ -231,6 +231,7 @@ func newHarness(t testing.TB, o harnessOpts) *harness {
 		o.limits.Timeout = 2 * time.Second
 	}
 	h.chain = NewChain(Config{Persona: h.per, Client: client, Cache: cache, Limits: o.limits})
+	t.Cleanup(h.chain.Wait) // before the store closes (cleanups run last in, first out)
 	return h
 }
 
