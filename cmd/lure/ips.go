@@ -40,10 +40,6 @@ func policyFrom(c config.IPS) (ips.Policy, error) {
 	return p, nil
 }
 
-// ipsDetectors are the detectors the engine runs.
-func ipsDetectors(cfg config.Config) []ips.Detector {
-	return []ips.Detector{detect.NewBruteForce(detect.DefaultBruteForce()), detect.NewSpray(detect.DefaultSpray())}
-}
 
 // bouncerKeys returns the configured bouncer keys or, when there are none, the key in
 // DATA_DIR/ips/bouncer.key, generated on first use: a default key must never be a constant
@@ -134,6 +130,11 @@ func startIPS(ctx context.Context, cfg config.Config, db *store.SQLite, bus *eve
 		})
 		log.Info("IPS: webhook on: decisions are POSTed as JSON", "url", c.Webhook.URL)
 	}
+	detectors, err := detect.New(c.Detect, log)
+	if err != nil {
+		stop()
+		return nil, err
+	}
 	decider, err := ips.NewDecider(ctx, policy, db, enforcers, log)
 	if err != nil {
 		stop()
@@ -168,8 +169,8 @@ func startIPS(ctx context.Context, cfg config.Config, db *store.SQLite, bus *eve
 			log.Info("IPS: CrowdSec-compatible bouncer API listening", args...)
 		}
 	}
-	bus.Add(ips.NewEngine(ips.EngineOptions{Detectors: ipsDetectors(cfg), Decider: decider, Events: bus, Sensor: cfg.Sensor, Logger: log}), 0)
-	log.Info("IPS on", "dry_run", c.DryRun, "ban", time.Duration(c.BanDuration).String(), "allowlist", allowlistString(policy.Allowlist), "active_decisions", len(decider.Active(false)))
+	bus.Add(ips.NewEngine(ips.EngineOptions{Detectors: detectors, Decider: decider, Events: bus, Sensor: cfg.Sensor, Logger: log}), 0)
+	log.Info("IPS on", "detectors", len(detectors), "dry_run", c.DryRun, "ban", time.Duration(c.BanDuration).String(), "allowlist", allowlistString(policy.Allowlist), "active_decisions", len(decider.Active(false)))
 	return stop, nil
 }
 
