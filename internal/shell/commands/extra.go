@@ -10,4 +10,8 @@ func registerExtra(r *Registry) {
 	r.Register("mount", mountCmd)
 	r.Register("umount", umountCmd)
 	r.Register("findmnt", findmntCmd)
+	r.Register("timedatectl", timedatectlCmd)
+	r.Register("hostnamectl", hostnamectlCmd)
+	r.Register("lastlog", lastlogCmd)
+	r.Register("truncate", truncateCmd)
 }

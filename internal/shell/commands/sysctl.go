@@ -2,7 +2,6 @@ package commands
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"path"
 	"regexp"
@@ -95,7 +94,6 @@ func (c *cmd) sysctlValues() []sysctlEntry {
 	if c.Session != nil && c.Session.ShellPID > lastPID {
 		lastPID = c.Session.ShellPID + 1
 	}
-	boot := sha256.Sum256([]byte(p.Hostname + "\x00" + p.BootTime.String()))
 	var u [16]byte
 	_, _ = rand.Read(u[:])
 	repl := strings.NewReplacer(
@@ -105,7 +103,7 @@ func (c *cmd) sysctlValues() []sysctlEntry {
 		"{tcpmem}", fmt.Sprintf("%d\t%d\t%d", tcp/4*3, tcp, tcp/4*3*2),
 		"{udpmem}", fmt.Sprintf("%d\t%d\t%d", udp/4*3, udp, udp/4*3*2),
 		"{cpumask}", mask, "{lastpid}", strconv.Itoa(lastPID),
-		"{bootid}", uuidString(boot[:16]), "{uuid}", uuidString(u[:]),
+		"{bootid}", uuidString(c.bootID()), "{uuid}", uuidString(u[:]),
 		"{epoll}", strconv.FormatInt(m*5491489/24683620, 10),
 		"{inotify}", strconv.FormatInt(min(max(m*192536/24683620, 8192), 1048576), 10),
 	)
