@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // truncate against the host's: the same operations on a file holding "hello world\n",
