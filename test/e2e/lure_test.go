@@ -79,6 +79,12 @@ func freePort(t *testing.T) int {
 // 127.0.0.0/8 address (ssh -b 127.0.0.2) to act as different attackers.
 func startLure(t *testing.T) *lure {
 	t.Helper()
+	return startLureConfig(t, "")
+}
+
+// startLureConfig is startLure with more YAML appended to the config (top-level sections).
+func startLureConfig(t *testing.T, extra string) *lure {
+	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
 	cfg := fmt.Sprintf(`data_dir: %s
@@ -88,7 +94,7 @@ ssh:
   credentials:
     - {user: root, password: %q}
   auth_fail_delay: 10ms
-`, dir, port, password)
+`, dir, port, password) + extra
 	cfgPath := filepath.Join(dir, "lure.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
