@@ -18,6 +18,7 @@ import (
 
 	"github.com/lure-sensor/lure/internal/config"
 	"github.com/lure-sensor/lure/internal/event"
+	"github.com/lure-sensor/lure/internal/llm"
 	"github.com/lure-sensor/lure/internal/llm/analyst"
 	"github.com/lure-sensor/lure/internal/store"
 )
@@ -25,14 +26,34 @@ import (
 // newAnalyst builds the session analyst lure serve adds to the event bus: rules always, the
 // LLM when one is configured and analyst.use_llm is on.
 func newAnalyst(cfg config.Config, db *store.SQLite, bus *event.Bus, log *slog.Logger) *analyst.Analyst {
-	return analyst.New(analyst.Options{
+	if log == nil {
+		log = slog.Default()
+	}
+	opt := analyst.Options{
 		Queue:   cfg.Analyst.Queue,
 		Timeout: time.Duration(cfg.Analyst.Timeout),
 		Store:   db,
 		Events:  bus,
 		Logger:  log,
-	})
+	}
+	if cfg.Analyst.UseLLM && cfg.LLM.BaseURL != "" {
+		cc := clientConfig(cfg.LLM)
+		// An analysis (summary, techniques, indicators as JSON) is longer than a command's
+		// answer: give it room whatever llm.max_tokens says.
+		cc.MaxTokens = max(cc.MaxTokens, analystMaxTokens)
+		client, err := llm.NewClient(cc)
+		if err != nil {
+			log.Warn("analyst: cannot use the LLM; sessions get the rule-based analysis", "err", err)
+		} else {
+			opt.LLM, opt.Model = analyst.FromClient(client), client.Model()
+			log.Info("analyst: sessions are analysed by rules and by the LLM", "model", client.Model(), "timeout", time.Duration(cfg.Analyst.Timeout))
+		}
+	}
+	return analyst.New(opt)
 }
+
+// analystMaxTokens is the least answer size the analyst asks the LLM for.
+const analystMaxTokens = 1500
 
 // runSessions runs `lure sessions ls|show`.
 func runSessions(ctx context.Context, args []string) int {

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -158,5 +163,63 @@ func TestSessionsErrors(t *testing.T) {
 	out, _, code := runSessionsCmd("-h")
 	if code != 0 || !strings.Contains(out, "lure sessions show") {
 		t.Errorf("-h: %d %q", code, out)
+	}
+}
+
+// TestServeAnalystUsesLLM builds the analyst as lure serve does with llm.base_url pointing at
+// a scripted OpenAI-compatible server on loopback, and checks the stored analysis came from
+// the model through the real client.
+func TestServeAnalystUsesLLM(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		answer, _ := json.Marshal(`{"summary":"The bot planted the mdrfckr key and locked root.","intents":["persistence"],"techniques":[{"id":"T1098.004"}],"iocs":{},"risk":90}`)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":%s},"finish_reason":"stop"}]}`, answer)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db, err := store.OpenSQLite(filepath.Join(dir, "lure.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.LLM.BaseURL, cfg.LLM.Model, cfg.LLM.Stream = srv.URL+"/v1", "analyst-model", false
+	bus := event.NewBus(nil)
+	bus.Add(newAnalyst(cfg, db, bus, nil), 0)
+	bus.Add(store.Sink{S: db}, 0)
+	for i, id := range []string{event.SessionConnect, event.LoginSuccess, event.CommandInput, event.SessionClosed} {
+		bus.Emit(event.Event{EventID: id, Session: "cccccccccccc", SrcIP: "203.0.113.8", Time: time.Unix(int64(1e9+i), 0),
+			Fields: map[string]any{"username": "root", "password": "x", "input": `echo "ssh-rsa AAAAB3Nza mdrfckr" >> ~/.ssh/authorized_keys`}})
+	}
+	// Wait for the analysis while the sensor runs (Close would cancel the LLM call and keep
+	// the rules' analysis, as a shutdown does).
+	var a store.Analysis
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		var ok bool
+		if a, ok, err = db.Analysis(context.Background(), "cccccccccccc"); err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no analysis within 10s")
+		}
+	}
+	if err := bus.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if a.Source != "llm" || a.Summary != "The bot planted the mdrfckr key and locked root." || !strings.Contains(string(a.Doc), `"model":"analyst-model"`) {
+		t.Errorf("stored: %+v %s", a, a.Doc)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(bodies) != 1 || !strings.Contains(bodies[0], `"max_tokens":1500`) || !strings.Contains(bodies[0], "You are a Linux expert") {
+		t.Errorf("requests: %q", bodies)
 	}
 }
