@@ -14,4 +14,5 @@ func registerExtra(r *Registry) {
 	r.Register("hostnamectl", hostnamectlCmd)
 	r.Register("lastlog", lastlogCmd)
 	r.Register("truncate", truncateCmd)
+	r.Register("unzip", unzipCmd)
 }
