@@ -250,17 +250,14 @@ func (c *Chain) Respond(q shell.Query) (int, string) {
 	return write(p, a.Answer, a.Status), stage
 }
 
-// key computes the cache key of a query: the state digest covers the program's file and
-// every path the arguments name (not the whole cwd, so unrelated files an attacker drops
-// there do not invalidate every answer; the cwd itself is part of the key).
+// key computes the cache key of a query: the state digest covers every path the arguments
+// name. The program itself needs none: the shell only asks about the persona's own files,
+// unchanged in the overlay, which the persona id covers. The whole cwd is left out too, so
+// unrelated files an attacker drops there do not invalidate every answer (the cwd's path is
+// part of the key).
 func (c *Chain) key(p *commands.Proc, line string) string {
-	var paths []string
-	if prog := p.Env["_"]; prog != "" {
-		paths = append(paths, prog)
-	}
-	paths = append(paths, NamedPaths(p.FS, p.User.Home, p.Dir, p.Args)...)
 	digest := ""
-	if p.FS != nil {
+	if paths := NamedPaths(p.FS, p.User.Home, p.Dir, p.Args); p.FS != nil && len(paths) > 0 {
 		digest = p.FS.Digest(paths...)
 	}
 	return Key(c.personaID, p.User.Name, p.Dir, line, digest)
