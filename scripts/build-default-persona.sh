@@ -185,9 +185,21 @@ FSTAB
 	fi
 	# bookworm's adduser (which the installer uses) makes homes private.
 	chmod 700 "$ROOTFS/home/$USER_NAME"
-	# Fixed salts keep /etc/shadow repeatable; yescrypt is bookworm's default method.
-	rootpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3R00tSa1tXy0123456$"))' "$ROOT_PASSWORD")
-	userpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3Us3rSa1tXy0123456$"))' "$USER_PASSWORD")
+	# Fixed salts keep /etc/shadow repeatable; yescrypt is bookworm's default method. A
+	# yescrypt salt is at most 20 characters after "$y$j9T$": a longer one makes libxcrypt
+	# return its failure token "*0" (no password then works). These are the salts
+	# scripts/reference/build-rootfs.sh repairs older trees with, so both give one shadow.
+	rootpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3R00tSa1tXy012345$"))' "$ROOT_PASSWORD")
+	userpw=$(in_root python3 -W ignore -c 'import crypt,sys; print(crypt.crypt(sys.argv[1], "$y$j9T$Lur3Us3rSa1tXy012345$"))' "$USER_PASSWORD")
+	for h in "$rootpw" "$userpw"; do
+		case $h in
+		'$y$'*) ;;
+		*)
+			echo "configure: crypt returned '$h' instead of a yescrypt hash" >&2
+			exit 1
+			;;
+		esac
+	done
 	in_root usermod -p "$rootpw" root
 	in_root usermod -p "$userpw" "$USER_NAME"
 
