@@ -1,13 +1,14 @@
 #!/bin/sh
-# boot.sh boots lure's reference server (docs/reference.md): Debian's real sshd running in a
-# chroot over a fresh copy of a reference root filesystem, as the only service of PID 1, in
-# new PID, mount and UTS namespaces.
+# boot.sh boots lure's reference server (docs/reference.md): the tree's systemd as PID 1,
+# starting Debian's real sshd and the other services, chrooted into a fresh copy of a
+# reference root filesystem, in new PID, mount, UTS and cgroup namespaces.
 #
 # Usage (as root; run it as the first process of fresh namespaces, inside a network namespace
 # that only has loopback and the test's own interfaces):
 #
-#   ip netns exec NS unshare --uts --pid --mount --fork --kill-child --propagation private \
-#       /bin/sh scripts/reference/boot.sh ROOTFS WORK HOSTNAME
+#   (started in an empty cgroup v2 directory made for it, e.g. with a cgroup fd at clone)
+#   ip netns exec NS unshare --uts --pid --mount --cgroup --fork --kill-child \
+#       --propagation private /bin/sh scripts/reference/boot.sh ROOTFS WORK HOSTNAME
 #
 #   ROOTFS    the tree made by scripts/reference/build-rootfs.sh; only read
 #   WORK      an empty directory on the host; it receives the disk image (about 600 MB)
@@ -96,8 +97,44 @@ if ! ulimit -Hn 524288 2>/dev/null; then
 fi
 ulimit -Sn 1024
 
-# PID 1 is bash: it reaps the orphans a session leaves (nohup, &), which sshd as PID 1 would
-# not. sshd logs to stderr (-e); root may log in with a password, as the corpus does, without
-# changing the tree's sshd_config (the persona is captured from the same tree).
-exec chroot "$R" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/bash -c '/usr/sbin/sshd -D -e -o PermitRootLogin=yes & wait $!'
+# PID 1 is the tree's systemd, booting the services a Debian 12 server of this package list
+# runs (journald, cron, rsyslog, sshd, ...) and writing the boot records (utmp, wtmp), so
+# ps, systemctl, service, who and last answer as on a booted server. Nothing it does may
+# reach the host:
+# - its cgroups: the caller starts us in a cgroup of our own and a new cgroup namespace, so
+#   the cgroup2 mounted here shows that subtree as the root;
+# - kernel settings: /proc/sys is read-only (systemd-sysctl would set host-wide values), and
+#   /proc/kmsg is /dev/null (rsyslog's imklog would consume the host's kernel log);
+# - units that touch the kernel or hardware are masked at run time, in /run (not in the
+#   copy, so every file the corpus can list stays the tree's): sysctl, binfmt, module
+#   loading and static module nodes, serial gettys (no udev announces a ttyS0);
+# - units that expect the installed machine's disks: the root is this loop device, not the
+#   fstab's UUID, and there is no EFI partition, so remounting / by UUID and mounting
+#   /boot/efi are masked (the persona captured beside this reference takes its disks and
+#   mounts from here, so both agree).
+case $(grep '^0::' /proc/self/cgroup) in
+"0::/") ;;
+*)
+	echo "boot.sh: not at the root of a new cgroup namespace (unshare --cgroup, started in a cgroup made for the reference); systemd would manage the host's cgroups" >&2
+	exit 1
+	;;
+esac
+mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$R/sys/fs/cgroup"
+mount --bind "$R/proc/sys" "$R/proc/sys"
+mount -o remount,bind,ro "$R/proc/sys"
+mount --bind "$R/dev/null" "$R/proc/kmsg"
+mkdir -p "$R/run/systemd/system"
+for u in systemd-sysctl.service systemd-binfmt.service proc-sys-fs-binfmt_misc.automount \
+	proc-sys-fs-binfmt_misc.mount systemd-modules-load.service kmod-static-nodes.service \
+	serial-getty@.service systemd-remount-fs.service boot-efi.mount; do
+	ln -s /dev/null "$R/run/systemd/system/$u"
+done
+# Root may log in with a password, as the corpus does: ssh.service passes $SSHD_OPTS from
+# /etc/default/ssh (changed in the copy only; a drop-in would show in systemctl status).
+sed -i 's/^SSHD_OPTS=.*/SSHD_OPTS="-o PermitRootLogin=yes"/' "$R/etc/default/ssh"
+grep -q '^SSHD_OPTS="-o PermitRootLogin=yes"$' "$R/etc/default/ssh" || {
+	echo "boot.sh: $R/etc/default/ssh has no SSHD_OPTS line to set" >&2
+	exit 1
+}
+
+exec chroot "$R" /usr/bin/env -i /sbin/init

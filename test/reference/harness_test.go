@@ -463,15 +463,19 @@ func bootReference(t *testing.T, ns *netns, root string) *reference {
 	work := t.TempDir() // only a mount point: boot.sh mounts a tmpfs over it in its namespace
 	boot := filepath.Join(repoRoot(t), "scripts", "reference", "boot.sh")
 	r := &reference{ns: ns, root: root, log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	cg := newCgroup(t)
 	r.cmd = exec.Command("ip", "netns", "exec", ns.name,
-		"unshare", "--uts", "--pid", "--mount", "--fork", "--kill-child", "--propagation", "private",
+		"unshare", "--uts", "--pid", "--mount", "--cgroup", "--fork", "--kill-child", "--propagation", "private",
 		"/bin/sh", boot, root, work, hostname)
 	r.cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C"}
 	r.cmd.Stdout, r.cmd.Stderr = lockedBuffer{r.mu, r.log}, lockedBuffer{r.mu, r.log}
 	// ip netns exec replaces itself with unshare, whose --kill-child takes the namespace's PID 1
 	// (and so every process in it) down when unshare dies; Pdeathsig makes unshare die with
-	// this test binary even when a timeout panic skips the cleanups.
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// this test binary even when a timeout panic skips the cleanups. The child starts in the
+	// reference's own cgroup, which its new cgroup namespace then shows as the root: systemd,
+	// the reference's PID 1, manages that subtree and nothing of the host's.
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL,
+		UseCgroupFD: true, CgroupFD: cg.fd()}
 	release, err := startPinned(r.cmd)
 	if err != nil {
 		t.Fatalf("starting the reference: %v", err)
@@ -526,6 +530,101 @@ func bootReference(t *testing.T, ns *netns, root string) *reference {
 		t.Fatalf("cannot find the reference's PID 1 (child of unshare, pid %d)", r.cmd.Process.Pid)
 	}
 	return r
+}
+
+// cgroup is a cgroup v2 directory made for one reference: boot.sh's systemd creates its
+// slices and scopes under it. t.Cleanup removes the subtree once its processes are gone.
+type cgroup struct {
+	dir string
+	f   *os.File
+}
+
+func (c *cgroup) fd() int { return int(c.f.Fd()) }
+
+// newCgroup makes a cgroup for a reference below the test's own cgroup in the host's cgroup
+// v2 hierarchy (the unified one of a hybrid host too).
+func newCgroup(t *testing.T) *cgroup {
+	t.Helper()
+	mnt, rel, err := cgroup2Of(os.Getpid())
+	if err != nil {
+		skipOrFail(t, "the reference boots systemd in a cgroup namespace, which needs a cgroup v2 hierarchy: %v", err)
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	dir := filepath.Join(mnt, rel, "lure-ref-"+hex.EncodeToString(b[:]))
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		skipOrFail(t, "cannot make a cgroup for the reference: %v", err)
+	}
+	f, err := os.Open(dir)
+	if err != nil {
+		os.Remove(dir)
+		t.Fatalf("opening the reference's cgroup %s: %v", dir, err)
+	}
+	c := &cgroup{dir: dir, f: f}
+	t.Cleanup(func() {
+		f.Close()
+		// The namespace's processes are dead by now (bootReference's cleanup ran first), but
+		// the kernel may take a moment to empty the cgroups; remove the deepest first.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			err := removeCgroupTree(dir)
+			if err == nil || time.Now().After(deadline) {
+				if err != nil {
+					t.Errorf("removing the reference's cgroup %s: %v", dir, err)
+				}
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return c
+}
+
+// cgroup2Of finds the cgroup v2 mount point and pid's path below it.
+func cgroup2Of(pid int) (mnt, rel string, err error) {
+	info, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return "", "", err
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		f, g := strings.Fields(pre), strings.Fields(post)
+		if ok && len(f) >= 5 && len(g) >= 1 && g[0] == "cgroup2" {
+			mnt = f[4]
+			break
+		}
+	}
+	if mnt == "" {
+		return "", "", errors.New("no cgroup2 file system is mounted")
+	}
+	cg, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return "", "", err
+	}
+	for _, line := range strings.Split(string(cg), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			return mnt, p, nil
+		}
+	}
+	return "", "", errors.New("the process has no cgroup v2 path")
+}
+
+// removeCgroupTree removes dir and the cgroups below it, deepest first.
+func removeCgroupTree(dir string) error {
+	var dirs []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && d.IsDir() {
+			dirs = append(dirs, p)
+		}
+		return nil
+	})
+	var first error
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := os.Remove(dirs[i]); err != nil && !os.IsNotExist(err) && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // processAlive reports whether pid exists and is not a zombie.

@@ -61,8 +61,15 @@ func TestReferenceIsolation(t *testing.T) {
 	}{
 		{"hostname", 0, hostname + "\n", true},
 		{"id -un", 0, "root\n", true},
-		// PID 1 is the namespace's init (boot.sh's bash), so ps and /proc are the reference's.
-		{"tr '\\0' ' ' </proc/1/cmdline", 0, "/usr/sbin/sshd -D -e", false},
+		// PID 1 is the namespace's init (the tree's systemd), so ps and /proc are the
+		// reference's; it booted the services, sshd among them.
+		{"tr '\\0' ' ' </proc/1/cmdline", 0, "/sbin/init", false},
+		{"systemctl is-active ssh cron rsyslog", 0, "active\nactive\nactive\n", true},
+		{"who -b | grep -c 'system boot'", 0, "1\n", true},
+		// systemd's cgroups are the reference's subtree: its root shows init.scope.
+		{"grep ^0:: /proc/1/cgroup", 0, "0::/init.scope\n", true},
+		// host-wide kernel settings stay out of reach
+		{"cat /proc/sys/kernel/pid_max > /proc/sys/kernel/pid_max", 1, "Read-only file system", false},
 		{"ip route; ip -6 route | grep -c default", 1, "0\n", false},
 		{"ping -c 1 -W 1 192.0.2.1", 2, "Network is unreachable", false},
 		{"echo $SSH_CLIENT | cut -d' ' -f1", 0, "127.0.0.1\n", true},
