@@ -2,7 +2,8 @@ package commands
 
 // registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
-// timedatectl, hostnamectl, lastlog, truncate, unzip.
+// timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
+// getent, lsmod.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -15,4 +16,9 @@ func registerExtra(r *Registry) {
 	r.Register("lastlog", lastlogCmd)
 	r.Register("truncate", truncateCmd)
 	r.Register("unzip", unzipCmd)
+	r.Register("pidof", pidofCmd)
+	r.Register("systemd-detect-virt", detectVirtCmd)
+	r.Register("hostid", hostidCmd)
+	r.Register("getent", getentCmd)
+	r.Register("lsmod", lsmodCmd)
 }

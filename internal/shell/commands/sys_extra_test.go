@@ -1,0 +1,68 @@
+package commands
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// getent and hostid against the host's, fed the host's own files.
+func TestGetentHostidMatchHost(t *testing.T) {
+	hostTool(t, "getent")
+	env := []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
+	e := newTestEnv(t)
+	for _, f := range []string{"/etc/passwd", "/etc/group", "/etc/hosts"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Skipf("SKIPPED (not a pass): cannot read the host's %s: %v", f, err)
+		}
+		e.img.AddFile(f, string(b), 0o644)
+	}
+	e.img.AddFile("/etc/services", "", 0o644)
+	for _, args := range [][]string{
+		{"passwd"}, {"group"}, {"passwd", "root"}, {"passwd", "0"}, {"passwd", "root", "nosuchuser"}, {"group", "0"},
+		{"hosts", "localhost"}, {"hosts", "nosuchhost.invalid"}, {"foo"}, {}, {"-Z"},
+	} {
+		wantOut, wantErr, wantSt := hostRun(t, env, "getent", args...)
+		out, errs, st := e.run(append([]string{"getent"}, args...)...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("getent %q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+	if _, err := os.Stat("/etc/hostid"); err == nil {
+		t.Log("the host has /etc/hostid; the hostid comparison reads its hosts file only")
+		return
+	}
+	host, err := os.Hostname()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.per.Hostname = host
+	want, _, _ := hostRun(t, env, "hostid")
+	e.expect([]string{"hostid"}, want, "", 0)
+}
+
+func TestSysExtraPersona(t *testing.T) {
+	e := personaEnv(t)
+	e.expect([]string{"hostid"}, "007f0101\n", "", 0)
+	e.expect([]string{"systemd-detect-virt"}, "kvm\n", "", 0)
+	e.expect([]string{"systemd-detect-virt", "-c"}, "none\n", "", 1)
+	e.expect([]string{"systemd-detect-virt", "-q"}, "", "", 0)
+	e.expect([]string{"getent", "hosts", "localhost"}, "::1             localhost ip6-localhost ip6-loopback\n", "", 0)
+	e.expect([]string{"getent", "hosts", "web-prod-03"}, "127.0.1.1       web-prod-03.corp.internal web-prod-03\n", "", 0)
+	e.expect([]string{"pidof", "cron", "rsyslogd"}, "450 453\n", "", 0)
+	e.expect([]string{"pidof", "nosuch"}, "", "", 1)
+	e.expect([]string{"pidof"}, "", "", 1)
+	out, _, st := e.run("pidof", "sshd")
+	if st != 0 || !strings.HasSuffix(out, " 465\n") {
+		t.Errorf("pidof sshd = %q, %d; the listener 465 comes last", out, st)
+	}
+	out, _, _ = e.run("lsmod")
+	if !strings.HasPrefix(out, "Module                  Size  Used by\n") || !strings.Contains(out, "\next4                 1007616  1\n") ||
+		!strings.Contains(out, "\nfat                    94208  1 vfat\n") {
+		t.Errorf("lsmod:\n%s", out)
+	}
+	e.expect([]string{"lsmod", "x"}, "", "Usage: lsmod\n", 1)
+	e.asDeploy()
+	e.expect([]string{"getent", "shadow", "root"}, "", "", 2)
+}
