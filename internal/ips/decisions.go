@@ -24,8 +24,10 @@ type DecisionStore interface {
 
 // DecisionQuery selects decisions. Zero fields do not filter.
 type DecisionQuery struct {
-	ID    int64
-	Value string
+	ID int64
+	// AfterID keeps decisions with a larger id (stored later).
+	AfterID int64
+	Value   string
 	// ActiveAt keeps decisions in force at that time (Until after it).
 	ActiveAt time.Time
 	// CreatedAfter keeps decisions created after that time.
@@ -112,7 +114,10 @@ type Decider struct {
 	mu      sync.Mutex
 	active  map[int64]Decision // in force, simulated ones included
 	byValue map[string]int64   // value -> the longest decision in force
+	inForce int                // decisions in active that are not simulated
 	refused int64              // decisions refused by the cap
+	lastID  int64              // the highest id Sync has read
+	synced  time.Time          // when Sync last read the store
 }
 
 // NewDecider loads the decisions in force from s and hands them to the enforcers (so a
@@ -186,7 +191,7 @@ func (d *Decider) Decide(ctx context.Context, a Alert) (Decision, Outcome, error
 			return cur, OutcomeAlready, nil
 		}
 	}
-	if !dec.Simulated && d.countInForce(now) >= d.policy.MaxActive {
+	if !dec.Simulated && d.inForce >= d.policy.MaxActive {
 		d.refused++
 		n := d.refused
 		d.mu.Unlock()
@@ -235,18 +240,11 @@ func (d *Decider) escalate(n int) time.Duration {
 	return d.policy.MaxBanDuration
 }
 
-func (d *Decider) countInForce(now time.Time) int {
-	n := 0
-	for _, x := range d.active {
-		if !x.Simulated && x.Active(now) {
-			n++
-		}
-	}
-	return n
-}
-
 // track records dec as in force; the caller holds mu.
 func (d *Decider) track(dec Decision) {
+	if _, ok := d.active[dec.ID]; !ok && !dec.Simulated {
+		d.inForce++
+	}
 	d.active[dec.ID] = dec
 	if id, ok := d.byValue[dec.Value]; !ok || d.active[id].Until.Before(dec.Until) {
 		d.byValue[dec.Value] = dec.ID
@@ -349,16 +347,13 @@ func (d *Decider) untrack(id int64) {
 		return
 	}
 	delete(d.active, id)
-	if d.byValue[dec.Value] != id {
-		return
+	if !dec.Simulated {
+		d.inForce--
 	}
-	delete(d.byValue, dec.Value)
-	for _, x := range d.active { // another decision for the same value may still be in force
-		if x.Value == dec.Value {
-			if cur, ok := d.byValue[x.Value]; !ok || d.active[cur].Until.Before(x.Until) {
-				d.byValue[x.Value] = x.ID
-			}
-		}
+	// A shorter decision for the same value may still be in force; it is not looked for (that
+	// would cost a scan of every decision): the next alert for the value then decides anew.
+	if d.byValue[dec.Value] == id {
+		delete(d.byValue, dec.Value)
 	}
 }
 
@@ -376,34 +371,45 @@ func (d *Decider) Active(simulated bool) []Decision {
 	return out
 }
 
-// Sync reads the decisions in force from the store: it enforces those added by another
-// process (`lure decisions add`), lifts those removed by hand, and forgets expired ones.
+// Sync reads what changed in the store since its last call: it enforces decisions added by
+// another process (`lure decisions add`), lifts those removed by hand, and forgets expired ones.
+// Its cost follows the changes, not the number of decisions in force.
 func (d *Decider) Sync(ctx context.Context) error {
 	now := d.now()
 	// Read under mu: Decide, Add and Remove change the store and the map together.
 	d.mu.Lock()
-	cur, err := d.store.Decisions(ctx, DecisionQuery{ActiveAt: now, Simulated: true})
+	first := d.synced.IsZero()
+	// Ids grow in commit order (SQLite has one writer), so ids above the last one read are
+	// exactly the decisions stored since, by any process.
+	fresh, err := d.store.Decisions(ctx, DecisionQuery{AfterID: d.lastID, ActiveAt: now, Simulated: true})
+	var ended []Decision
+	if err == nil && !first {
+		ended, err = d.store.Decisions(ctx, DecisionQuery{EndedAfter: d.synced.Add(-2 * time.Second), EndedBefore: now, Simulated: true})
+	}
 	if err != nil {
 		d.mu.Unlock()
 		return fmt.Errorf("reading the decisions in force: %w", err)
 	}
-	seen := make(map[int64]bool, len(cur))
 	var added, lifted []Decision
-	for _, x := range cur {
-		seen[x.ID] = true
+	for _, x := range fresh {
+		d.lastID = max(d.lastID, x.ID)
 		if _, ok := d.active[x.ID]; !ok {
 			d.track(x)
 			added = append(added, x)
 		}
 	}
-	for id, x := range d.active {
-		if !seen[id] {
-			d.untrack(id)
-			if x.Active(now) { // ended early: removed by hand
-				lifted = append(lifted, x)
-			}
+	for _, x := range ended {
+		if cur, ok := d.active[x.ID]; ok && cur.Until.After(x.Until) { // ended early: removed by hand
+			d.untrack(x.ID)
+			lifted = append(lifted, cur)
 		}
 	}
+	for id, x := range d.active {
+		if !x.Active(now) {
+			d.untrack(id)
+		}
+	}
+	d.synced = now
 	d.mu.Unlock()
 	for _, x := range added {
 		if !x.Simulated {

@@ -181,6 +181,22 @@ func TestDryRunAndCap(t *testing.T) {
 	if n := len(d.Active(false)); n != 3 {
 		t.Errorf("%d decisions in force, want the cap of 3", n)
 	}
+	// Once bans expire (and Sync forgets them), the cap has room again.
+	p.BanDuration, p.SynOnlyDuration, p.MaxActive = 100*time.Millisecond, 50*time.Millisecond, 1
+	d = newDecider(t, p, openStore(t, t.TempDir()), rec)
+	if _, out, _ := d.Decide(ctx, alert("198.51.100.1", true)); out != ips.OutcomeDecided {
+		t.Fatalf("first alert: %v", out)
+	}
+	if _, out, _ := d.Decide(ctx, alert("198.51.100.2", true)); out != ips.OutcomeCap {
+		t.Fatalf("second alert over a cap of 1: %v", out)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if err := d.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, _ := d.Decide(ctx, alert("198.51.100.2", true)); out != ips.OutcomeDecided {
+		t.Errorf("after the first ban expired: %v, want decided", out)
+	}
 }
 
 func TestDecisionsSurviveRestartAndSync(t *testing.T) {

@@ -60,6 +60,9 @@ func decisionWhere(q ips.DecisionQuery) (string, []any) {
 	if q.ID != 0 {
 		add("id = ?", q.ID)
 	}
+	if q.AfterID != 0 {
+		add("id > ?", q.AfterID)
+	}
 	if q.Value != "" {
 		add("value = ?", q.Value)
 	}
