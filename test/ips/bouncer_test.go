@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -28,7 +29,8 @@ import (
 func TestHydraBanReachesCrowdSecBouncer(t *testing.T) {
 	tools := RequireRoot(t, "hydra", "crowdsec-firewall-bouncer", "nft")
 	lab := NewLab(t)
-	sensor, attacker, protected, bystander := lab.Host("sensor"), lab.Host("attacker"), lab.Host("protected"), lab.Host("bystander")
+	// The attacker is host 4, so the range 198.18.7.4/30 holds it and no other host.
+	sensor, protected, bystander, attacker := lab.Host("sensor"), lab.Host("protected"), lab.Host("bystander"), lab.Host("attacker")
 
 	key := randomHex(t, 24)
 	const ban = 10 * time.Second
@@ -175,6 +177,37 @@ prometheus:
 	t.Logf("ban end to block lifted: %s", lifted.Round(time.Millisecond))
 	if lifted < -50*time.Millisecond { // lure rounds the time left up, so bouncers never lift early
 		t.Errorf("the block lifted %s before the ban ended", -lifted)
+	}
+
+	// Decisions made by hand reach the bouncer too, and so do their removals: an IPv6 address
+	// and an IPv4 range.
+	service6 := HostPort(protected.Addr6, 8080)
+	rng := netip.PrefixFrom(netip.MustParseAddr(attacker.Addr4), 30).Masked().String()
+	if rng != "198.18.7.4/30" {
+		t.Fatalf("the attacker's /30 is %s; the lab's numbering changed", rng)
+	}
+	for _, a := range [][]string{{"--ip", attacker.Addr6}, {"--range", rng}} {
+		if out, err := l.Lure(t, append([]string{"decisions", "add", "--data-dir", l.DataDir, "--duration", "5m"}, a...)...); err != nil {
+			t.Fatalf("lure decisions add %v: %v\n%s", a, err, out)
+		}
+	}
+	for _, a := range []string{service, service6} {
+		if _, ok := attacker.WaitReach(a, false, 5*time.Second); !ok {
+			t.Errorf("the hand-made ban does not block the attacker's %s within 5s", a)
+		}
+	}
+	if !bystander.Reaches(service6, 2*time.Second) || !bystander.Reaches(service, 2*time.Second) {
+		t.Error("the hand-made bans block the bystander")
+	}
+	for _, a := range [][]string{{"--ip", attacker.Addr6}, {"--range", rng}} {
+		if out, err := l.Lure(t, append([]string{"decisions", "rm", "--data-dir", l.DataDir}, a...)...); err != nil {
+			t.Fatalf("lure decisions rm %v: %v\n%s", a, err, out)
+		}
+	}
+	for _, a := range []string{service, service6} {
+		if _, ok := attacker.WaitReach(a, true, 5*time.Second); !ok {
+			t.Errorf("removing the hand-made bans does not lift the block on %s within 5s", a)
+		}
 	}
 }
 
