@@ -3,7 +3,7 @@ package commands
 // registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
-// getent, lsmod.
+// getent, lsmod, dmesg.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -21,4 +21,5 @@ func registerExtra(r *Registry) {
 	r.Register("hostid", hostidCmd)
 	r.Register("getent", getentCmd)
 	r.Register("lsmod", lsmodCmd)
+	r.Register("dmesg", dmesgCmd)
 }

@@ -66,3 +66,33 @@ func TestSysExtraPersona(t *testing.T) {
 	e.asDeploy()
 	e.expect([]string{"getent", "shadow", "root"}, "", "", 2)
 }
+
+func TestDmesg(t *testing.T) {
+	hostTool(t, "dmesg")
+	env := []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
+	for _, args := range [][]string{{"-Z"}, {"--help"}, {"-V"}, {"--bogus"}} {
+		wantOut, wantErr, wantSt := hostRun(t, env, "dmesg", args...)
+		e := personaEnv(t)
+		out, errs, st := e.run(append([]string{"dmesg"}, args...)...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("dmesg %q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+	e := personaEnv(t)
+	out, _, st := e.run("dmesg")
+	version, _ := e.per.ReadFile("/proc/version")
+	for _, want := range []string{"[    0.000000] " + strings.TrimSpace(string(version)) + "\n", "smp: Brought up 1 node, 4 CPUs\n",
+		"] virtio_blk virtio2: [vda] 167772160 512-byte logical blocks (85.9 GB/80.0 GiB)\n", "]  vda: vda1 vda15\n",
+		"] EXT4-fs (vda1): mounted filesystem with ordered data mode. Quota mode: none.\n",
+		"] systemd[1]: Hostname set to <web-prod-03>.\n", "] systemd-journald[151]: "} {
+		if st != 0 || !strings.Contains(out, want) {
+			t.Errorf("dmesg lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, _ = e.run("dmesg", "-T")
+	if !strings.HasPrefix(out, "["+e.per.BootTime.UTC().Format("Mon Jan _2 15:04:05 2006")+"] Linux version ") {
+		t.Errorf("dmesg -T starts %q", out[:min(len(out), 60)])
+	}
+	e.asDeploy()
+	e.expect([]string{"dmesg"}, "", "dmesg: read kernel buffer failed: Operation not permitted\n", 1)
+}
