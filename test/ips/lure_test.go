@@ -207,3 +207,28 @@ ips:
 		t.Errorf("GET /v1/decisions?ip=%s = %v (%v); want the ban", attacker.Addr4, ds, err)
 	}
 }
+
+// TestNFTablesWithoutCapNetAdmin: lure configured for nftables but started without
+// CAP_NET_ADMIN says so at start, makes no table, and serves on; bans still reach bouncers.
+func TestNFTablesWithoutCapNetAdmin(t *testing.T) {
+	RequireRoot(t, "setpriv", "nft")
+	lab := NewLab(t)
+	sensor, attacker := lab.Host("sensor"), lab.Host("attacker")
+	l := StartLureWithout(t, sensor, fmt.Sprintf(`ssh:
+  listen: ["%s:2222"]
+ips:
+  lapi:
+    listen: "%s:8081"
+  nftables:
+    enabled: true
+`, sensor.Addr4, sensor.Addr4), 2222, "net_admin")
+	if !strings.Contains(l.Stderr(), "lacks CAP_NET_ADMIN") {
+		t.Errorf("lure did not say at start that it lacks CAP_NET_ADMIN:\n%s", l.Stderr())
+	}
+	if out := sensor.Run(t, "nft", "list", "tables"); strings.Contains(out, "lure") {
+		t.Errorf("a table was made without CAP_NET_ADMIN:\n%s", out)
+	}
+	if !attacker.Reaches(HostPort(sensor.Addr4, 2222), 2*time.Second) || !attacker.Reaches(HostPort(sensor.Addr4, 8081), 2*time.Second) {
+		t.Error("the SSH frontend or the bouncer API is not serving")
+	}
+}

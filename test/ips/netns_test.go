@@ -320,6 +320,22 @@ func StartLure(t *testing.T, h *Host, configYAML string, sshPort int) *Lure {
 	return startLure(t, h, dir, sshPort)
 }
 
+// StartLureWithout is StartLure with the given capabilities (such as "net_admin") dropped from
+// lure's bounding set, so that root's lure runs as an unprivileged deployment would.
+func StartLureWithout(t *testing.T, h *Host, configYAML string, sshPort int, caps ...string) *Lure {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("data_dir: %s\nsensor: ips-test\n%s", dir, configYAML)
+	if err := os.WriteFile(filepath.Join(dir, "lure.yaml"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var drop []string
+	for _, c := range caps {
+		drop = append(drop, "-"+c)
+	}
+	return startLure(t, h, dir, sshPort, "setpriv", "--bounding-set", strings.Join(drop, ","))
+}
+
 // Restart stops the sensor and starts it again on the same data directory and config.
 func (l *Lure) Restart(t *testing.T) *Lure {
 	t.Helper()
@@ -335,12 +351,13 @@ func (l *Lure) Lure(t *testing.T, args ...string) (string, error) {
 	return string(out), err
 }
 
-func startLure(t *testing.T, h *Host, dir string, sshPort int) *Lure {
+func startLure(t *testing.T, h *Host, dir string, sshPort int, wrapper ...string) *Lure {
 	t.Helper()
 	bin := LureBinary(t)
 	cfgPath := filepath.Join(dir, "lure.yaml")
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := h.Command(ctx, bin, "serve", "--config", cfgPath)
+	argv := append(append(wrapper, bin), "serve", "--config", cfgPath)
+	cmd := h.Command(ctx, argv[0], argv[1:]...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 20 * time.Second
 	stderr := &SyncBuffer{}
