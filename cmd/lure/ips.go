@@ -170,6 +170,7 @@ func startIPS(ctx context.Context, cfg config.Config, db *store.SQLite, bus *eve
 		}
 	}
 	bus.Add(ips.NewEngine(ips.EngineOptions{Detectors: detectors, Decider: decider, Events: bus, Sensor: cfg.Sensor, Logger: log}), 0)
+	closers = append(closers, startScanFrontends(ctx, cfg, bus, log))
 	log.Info("IPS on", "detectors", len(detectors), "dry_run", c.DryRun, "ban", time.Duration(c.BanDuration).String(), "allowlist", allowlistString(policy.Allowlist), "active_decisions", len(decider.Active(false)))
 	return stop, nil
 }
