@@ -146,6 +146,16 @@ func Start(o Options) (*Reader, error) {
 	return r, nil
 }
 
+// hasNetAdmin tells whether the process has CAP_NET_ADMIN in its effective set.
+func hasNetAdmin() bool {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return false
+	}
+	return data[unix.CAP_NET_ADMIN/32].Effective&(1<<(unix.CAP_NET_ADMIN%32)) != 0
+}
+
 func permErr(what string, err error) error {
 	if errors.Is(err, syscall.EPERM) || errors.Is(err, syscall.EACCES) {
 		return fmt.Errorf("nflog: %s: %w", what, ErrNoNetAdmin)
@@ -170,8 +180,10 @@ func (r *Reader) config(attrs []netlink.Attribute) error {
 
 func (r *Reader) configure() error {
 	if err := r.config([]netlink.Attribute{{Type: cfgCmd, Data: []byte{cmdBind}}}); err != nil {
-		if errors.Is(err, syscall.EBUSY) {
-			return fmt.Errorf("nflog: group %d is bound by another program (ulogd?); set ips.detect.scan.nflog.group to a free one: %w", r.opt.Group, err)
+		// The kernel answers EPERM both without the capability and when another socket owns
+		// the group; EBUSY when this one already does.
+		if errors.Is(err, syscall.EBUSY) || (errors.Is(err, syscall.EPERM) && hasNetAdmin()) {
+			return fmt.Errorf("nflog: NFLOG group %d is bound by another program (another lure, ulogd?); set ips.detect.scan.nflog.group to a free one: %w", r.opt.Group, err)
 		}
 		return permErr(fmt.Sprintf("binding NFLOG group %d", r.opt.Group), err)
 	}
