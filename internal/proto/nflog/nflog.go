@@ -337,7 +337,9 @@ func (r *Reader) cleanup() error {
 			err = fmt.Errorf("nflog: removing table inet %s: %w", TableName, e)
 		}
 	}
-	r.unbind()
+	// Closing the socket releases the group: the kernel drops the instances a socket owned
+	// when it goes. An explicit unbind here would wait on Run's blocked Receive (the
+	// connection serialises requests with reads).
 	r.conn.Close()
 	return err
 }
