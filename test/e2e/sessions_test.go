@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,5 +59,22 @@ func TestSessionsAnalysedWhileServing(t *testing.T) {
 	out, err := exec.Command(binary, "sessions", "show", "--data-dir", l.DataDir, "000000000000").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `no session "000000000000"`) {
 		t.Errorf("unknown id: %v %s", err, out)
+	}
+
+	// The captured session becomes fine-tuning data, replayed through the emulator.
+	ds := t.TempDir()
+	out, err = exec.Command(binary, "dataset", "export", "--format", "sharegpt", "--out", ds, "--data-dir", l.DataDir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("dataset export: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(ds, "lure_sessions.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "\n"); n != 1 || !strings.Contains(string(data), "authorized_keys") || !strings.Contains(string(data), `"from":"gpt"`) {
+		t.Errorf("lure_sessions.jsonl (%d rows): %.300s", n, data)
+	}
+	if info, err := os.ReadFile(filepath.Join(ds, "dataset_info.json")); err != nil || !strings.Contains(string(info), `"lure_sessions"`) {
+		t.Errorf("dataset_info.json: %s %v", info, err)
 	}
 }

@@ -452,3 +452,13 @@ func TestProbesNotAnalysed(t *testing.T) {
 		t.Errorf("analysed %d sessions (skipped %d), want only the one that tried to log in", len(got), a.Stats().Skipped)
 	}
 }
+
+// BenchmarkRules measures the rule-based analysis of a recorded bot session (the mdrfckr
+// script: 14 lines), the work the analyst does per closed session without an LLM.
+func BenchmarkRules(b *testing.B) {
+	tr := FromEvents(mdrfckrSession.events())
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		Rules(tr)
+	}
+}

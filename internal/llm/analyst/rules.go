@@ -6,22 +6,18 @@ import (
 	"strings"
 )
 
-// rule is one signature over a command line.
+// rule is one signature over a command line: it fires when the line runs one of cmds, or
+// when re matches.
 type rule struct {
+	cmds       []string // program names (without directory), in command position
+	miners     []string // lower-case names whose mere mention fires the rule
+	kw         []string // the regexp is only tried on lines holding one of these (lower case)
 	re         *regexp.Regexp
 	not        *regexp.Regexp // a line matching this is not a hit (e.g. wget --version)
 	intents    []string
 	techniques []string
 	finding    string // what the attacker did, as a clause after "It ..."; %s is the matched text
 	risk       int    // added to the score beyond the intents' weights
-}
-
-// cmd matches names in command position: at the start of the line or after a separator,
-// sudo, busybox, nohup and the like, with an optional directory ("/bin/busybox"). So
-// "passwd" matches `echo x | passwd` but not `cat /etc/passwd`.
-func cmd(names string) string {
-	return `(?:^|[;&|({\x60\n]|\$\(|\b(?:then|do|else|sudo|busybox|nohup|exec|time|xargs|env|command|watch)\s)\s*(?:[\w.~/-]*/)?(?:` +
-		names + `)(?:$|[\s;&|)\x60])`
 }
 
 // write matches an output redirection or tee into a path that starts like path.
@@ -36,134 +32,133 @@ func intents(s ...string) []string { return s }
 // rules are checked against every command line, in this order; findings keep it.
 var rules = []rule{
 	// Reconnaissance.
-	{re: re(cmd(`uname|lscpu|nproc|free|hostnamectl|lsb_release|uptime|dmidecode|lspci|lsblk|lshw|getconf|arch|df|nvidia-smi|inxi`),
-		`/proc/(?:cpuinfo|meminfo|version|stat)\b`, `/etc/(?:os-release|issue|lsb-release|debian_version|redhat-release|machine-id)\b`),
+	{cmds: []string{"uname", "lscpu", "nproc", "free", "hostnamectl", "lsb_release", "uptime", "dmidecode", "lspci", "lsblk", "lshw", "getconf", "arch", "df", "nvidia-smi", "inxi"},
+		kw: []string{`/proc/`, `/etc/`}, re: re(`/proc/(?:cpuinfo|meminfo|version|stat)\b`, `/etc/(?:os-release|issue|lsb-release|debian_version|redhat-release|machine-id)\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1082"}, finding: "fingerprinted the system (OS, CPU, memory, disks)"},
-	{re: re(cmd(`whoami|id|w|who|last|lastlog|users|finger`), `\$\{?(?:USER|LOGNAME)\b`),
+	{cmds: []string{"whoami", "id", "w", "who", "last", "lastlog", "users", "finger"}, kw: []string{`user`, `logname`}, re: re(`\$\{?(?:USER|LOGNAME)\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1033"}, finding: "checked which user it runs as and who else is logged in"},
-	{re: re(cmd(`ps|top|htop|pgrep|pidof|pstree`)),
+	{cmds: []string{"ps", "top", "htop", "pgrep", "pidof", "pstree"},
 		intents: intents(Reconnaissance), techniques: []string{"T1057"}, finding: "listed running processes"},
-	{re: re(cmd(`ifconfig|route|iwconfig|nmcli`), `\bip\s+(?:-\S+\s+)*(?:a|addr|address|r|route|l|link)\b`, `/etc/resolv\.conf|/etc/network/interfaces|\bhostname\s+-[iI]\b`),
+	{cmds: []string{"ifconfig", "route", "iwconfig", "nmcli"}, kw: []string{`ip`, `/etc/resolv`, `/etc/network`, `hostname`}, re: re(`\bip\s+(?:-\S+\s+)*(?:a|addr|address|r|route|l|link)\b`, `/etc/resolv\.conf|/etc/network/interfaces|\bhostname\s+-[iI]\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1016"}, finding: "looked at the network configuration"},
-	{re: re(cmd(`netstat|ss|lsof`)),
+	{cmds: []string{"netstat", "ss", "lsof"},
 		intents: intents(Reconnaissance), techniques: []string{"T1049"}, finding: "listed network connections and listening ports"},
-	{re: re(cmd(`ls|find|locate|tree|du|mount`), `/proc/mounts\b`),
+	{cmds: []string{"ls", "find", "locate", "tree", "du", "mount"}, kw: []string{`/proc/mounts`}, re: re(`/proc/mounts\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1083"}, finding: "browsed files and directories"},
-	{re: re(`/etc/(?:passwd|group)\b`, `\bgetent\s+(?:passwd|group)\b`), not: re(write(`/etc/(?:passwd|group)`)),
+	{kw: []string{`/etc/passwd`, `/etc/group`, `getent`}, re: re(`/etc/(?:passwd|group)\b`, `\bgetent\s+(?:passwd|group)\b`), not: re(write(`/etc/(?:passwd|group)`)),
 		intents: intents(Reconnaissance), techniques: []string{"T1087.001"}, finding: "read the list of local accounts"},
-	{re: re(`/etc/g?shadow\b`),
+	{kw: []string{`shadow`}, re: re(`/etc/g?shadow\b`),
 		techniques: []string{"T1003.008"}, finding: "read the password hashes in /etc/shadow", risk: 10},
-	{re: re(cmd(`which|whereis`), `\bcommand\s+-v\b`, `\bdpkg\s+-[lL]\b`, `\brpm\s+-q`, `\bapt\s+list\b`),
+	{cmds: []string{"which", "whereis"}, kw: []string{`command`, `dpkg`, `rpm`, `apt`}, re: re(`\bcommand\s+-v\b`, `\bdpkg\s+-[lL]\b`, `\brpm\s+-q`, `\bapt\s+list\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1518"}, finding: "checked which programs are installed"},
-	{re: re(`\bsystemctl\s+(?:list-units|list-unit-files|status)\b`, `\bservice\s+--status-all\b`, `\bchkconfig\s+--list\b`),
+	{kw: []string{`systemctl`, `service`, `chkconfig`}, re: re(`\bsystemctl\s+(?:list-units|list-unit-files|status)\b`, `\bservice\s+--status-all\b`, `\bchkconfig\s+--list\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1007"}, finding: "listed system services"},
-	{re: re(cmd(`groups`), `\bsudo\s+-l\b`),
+	{cmds: []string{"groups"}, kw: []string{`sudo`}, re: re(`\bsudo\s+-l\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1069.001"}, finding: "checked group memberships and sudo rights"},
-	{re: re(`\b(?:curl|wget)\b.*\b(?:ifconfig\.(?:me|co|io)|ipinfo\.io|icanhazip\.com|api\.ipify\.org|ipecho\.net|ident\.me|checkip\.|myip\.|ip\.sb|ip-api\.com|ip\.example\.com)`,
+	{kw: []string{`curl`, `wget`, `ping`}, re: re(`\b(?:curl|wget)\b.*\b(?:ifconfig\.(?:me|co|io)|ipinfo\.io|icanhazip\.com|api\.ipify\.org|ipecho\.net|ident\.me|checkip\.|myip\.|ip\.sb|ip-api\.com|ip\.example\.com)`,
 		`\bping\s+(?:-\S+\s+)*(?:8\.8\.8\.8|1\.1\.1\.1|google\.com)\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1016.001"}, finding: "checked its public address or internet access"},
-	{re: re(`(?:^|[\s;&|/])busybox\s+[A-Z][A-Z0-9]{2,}\b`),
+	{kw: []string{`busybox`}, re: re(`(?:^|[\s;&|/])busybox\s+[A-Z][A-Z0-9]{2,}\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1059.004", "T1082"}, finding: "probed for BusyBox with a made-up applet name, as Mirai and its descendants do"},
 	{re: re(`^\s*(?:enable|system|shell|sh|linuxshell)\s*$`),
 		intents: intents(Reconnaissance), techniques: []string{"T1059.004"}, finding: "sent the Mirai loader's shell-escape words (enable, system, shell, sh)"},
-	{re: re(`\becho\s+-(?:e|ne|en)\s+['"]?(?:\\x[0-9a-fA-F]{2}){3,}`),
+	{kw: []string{`\x`}, re: re(`\becho\s+-(?:e|ne|en)\s+['"]?(?:\\x[0-9a-fA-F]{2}){3,}`),
 		intents: intents(Reconnaissance), techniques: []string{"T1059.004"}, finding: "echoed a hex-encoded marker to check that its commands run"},
-	{re: re(`\bdd\s+bs=52\s+count=1\b`, `\\x7f\\x45\\x4c\\x46`, `\bcat\s+/bin/echo\b`, `/bin/echo\b[^;&]*\|\s*od\b`),
+	{kw: []string{`dd`, `\x7f`, `/bin/echo`}, re: re(`\bdd\s+bs=52\s+count=1\b`, `\\x7f\\x45\\x4c\\x46`, `\bcat\s+/bin/echo\b`, `/bin/echo\b[^;&]*\|\s*od\b`),
 		intents: intents(Reconnaissance), techniques: []string{"T1082"}, finding: "read an ELF header to learn the CPU architecture"},
-	{re: re(`systemd-detect-virt|/proc/1/cgroup|/\.dockerenv|/sys/class/dmi/id`, `dmesg.*(?i:hypervisor|vmware|virtualbox|qemu|kvm)`, `(?i)honeypot|cowrie`),
+	{kw: []string{`systemd-detect-virt`, `/proc/1/cgroup`, `.dockerenv`, `/sys/class/dmi`, `dmesg`, `honeypot`, `cowrie`}, re: re(`systemd-detect-virt|/proc/1/cgroup|/\.dockerenv|/sys/class/dmi/id`, `dmesg.*(?i:hypervisor|vmware|virtualbox|qemu|kvm)`, `(?i)honeypot|cowrie`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1497.001"}, finding: "checked whether it runs in a virtual machine, a container or a honeypot"},
 
 	// Credential change.
-	{re: re(cmd(`chpasswd`)),
+	{cmds: []string{"chpasswd"},
 		intents: intents(CredentialChange), techniques: []string{"T1098"}, finding: "changed account passwords with chpasswd"},
-	{re: re(cmd(`passwd`)),
+	{cmds: []string{"passwd"},
 		intents: intents(CredentialChange), techniques: []string{"T1098"}, finding: "changed a password with passwd"},
-	{re: re(`\busermod\b[^;&|]*\s-p\s`),
+	{kw: []string{`usermod`}, re: re(`\busermod\b[^;&|]*\s-p\s`),
 		intents: intents(CredentialChange), techniques: []string{"T1098"}, finding: "set a password hash with usermod -p"},
-	{re: re(`\brm\s+(?:-\S+\s+)*[^;&|]*\.ssh\b`),
+	{kw: []string{`.ssh`}, re: re(`\brm\s+(?:-\S+\s+)*[^;&|]*\.ssh\b`),
 		intents: intents(CredentialChange), techniques: []string{"T1531"}, finding: "deleted the existing SSH keys, locking out their owners"},
 
 	// Persistence.
-	{re: re(write(`[^\s;&|"']*authorized_keys2?`), `\b(?:cp|mv|install)\s[^;&|]*authorized_keys2?`, `\bssh-copy-id\b`),
+	{kw: []string{`authorized_keys`, `ssh-copy-id`}, re: re(write(`[^\s;&|"']*authorized_keys2?`), `\b(?:cp|mv|install)\s[^;&|]*authorized_keys2?`, `\bssh-copy-id\b`),
 		intents: intents(Persistence), techniques: []string{"T1098.004"}, finding: "installed an SSH public key in authorized_keys"},
-	{re: re(`\bcrontab\s+(?:-u\s+\S+\s+)?(?:-(?:\s|$|[;&|)])|[^-\s;&|]\S*)`, write(`/(?:etc/cron|var/spool/cron)`), `\b(?:cp|mv)\s[^;&|]*\s/(?:etc/cron|var/spool/cron)`),
+	{kw: []string{`cron`}, re: re(`\bcrontab\s+(?:-u\s+\S+\s+)?(?:-(?:\s|$|[;&|)])|[^-\s;&|]\S*)`, write(`/(?:etc/cron|var/spool/cron)`), `\b(?:cp|mv)\s[^;&|]*\s/(?:etc/cron|var/spool/cron)`),
 		intents: intents(Persistence), techniques: []string{"T1053.003"}, finding: "added a cron job"},
-	{re: re(cmd(`useradd|adduser`)),
+	{cmds: []string{"useradd", "adduser"},
 		intents: intents(Persistence), techniques: []string{"T1136.001"}, finding: "created a local account"},
-	{re: re(write(`/etc/sudoers`), `\bvisudo\b`, `\busermod\s+(?:-\S+\s+)*-a?G\s*(?:sudo|wheel|root|admin)\b`),
+	{kw: []string{`sudoers`, `visudo`, `usermod`}, re: re(write(`/etc/sudoers`), `\bvisudo\b`, `\busermod\s+(?:-\S+\s+)*-a?G\s*(?:sudo|wheel|root|admin)\b`),
 		intents: intents(Persistence), techniques: []string{"T1548.003"}, finding: "granted itself sudo rights"},
-	{re: re(write(`/etc/(?:rc\.local|init\.d/|rc\d\.d/)`), `\bupdate-rc\.d\b`, `\bchkconfig\s+\S+\s+on\b`),
+	{kw: []string{`/etc/rc`, `/etc/init.d`, `update-rc.d`, `chkconfig`}, re: re(write(`/etc/(?:rc\.local|init\.d/|rc\d\.d/)`), `\bupdate-rc\.d\b`, `\bchkconfig\s+\S+\s+on\b`),
 		intents: intents(Persistence), techniques: []string{"T1037.004"}, finding: "added a start-up script (rc.local or init.d)"},
-	{re: re(`/etc/systemd/system/\S+\.service`, `\bsystemctl\s+enable\b`),
+	{kw: []string{`systemd`, `systemctl`}, re: re(`/etc/systemd/system/\S+\.service`, `\bsystemctl\s+enable\b`),
 		intents: intents(Persistence), techniques: []string{"T1543.002"}, finding: "installed or enabled a systemd service"},
-	{re: re(write(`\S*(?:\.bashrc|\.bash_profile|\.profile|/etc/profile|/etc/bash\.bashrc)`)),
+	{kw: []string{`bashrc`, `profile`}, re: re(write(`\S*(?:\.bashrc|\.bash_profile|\.profile|/etc/profile|/etc/bash\.bashrc)`)),
 		intents: intents(Persistence), techniques: []string{"T1546.004"}, finding: "added commands to a shell start-up file"},
-	{re: re(write(`/etc/ld\.so\.preload`)),
+	{kw: []string{`ld.so.preload`}, re: re(write(`/etc/ld\.so\.preload`)),
 		intents: intents(Persistence, DefenceEvasion), techniques: []string{"T1574.006"}, finding: "wrote /etc/ld.so.preload to hook every program"},
 
 	// Download and execute.
-	{re: re(cmd(`wget|tftp|ftpget|aria2c|lwp-download|fetch`), `\bcurl\b[^;&|]*\s-(?:[a-zA-Z]*[oO]\b|-output\b|-remote-name\b)`,
+	{cmds: []string{"wget", "tftp", "ftpget", "aria2c", "lwp-download", "fetch"}, kw: []string{`curl`, `urlretrieve`, `urllib`, `requests.get`, `/dev/tcp/`}, re: re(`\bcurl\b[^;&|]*\s-(?:[a-zA-Z]*[oO]\b|-output\b|-remote-name\b)`,
 		`\bcurl\b[^;&]*\|\s*(?:sudo\s+)?(?:/bin/|/usr/bin/)?(?:ba|da|z)?sh\b`, `urlretrieve|urllib\.request|requests\.get\(|/dev/tcp/`),
 		not:     re(`^\s*(?:\S*/)?(?:busybox\s+)?(?:wget|curl|tftp)\s+(?:--version|-V|--help|-h)\b`, `^\s*(?:\S*/)?busybox\s+(?:wget|tftp)\s*(?:$|;)`),
 		intents: intents(DownloadExecute), techniques: []string{"T1105"}, finding: "downloaded a file (wget, curl, tftp)"},
-	{re: re(`\|\s*(?:sudo\s+)?(?:/bin/|/usr/bin/)?(?:ba|da|z)?sh\b(?:\s|$|[;&|)])`),
+	{kw: []string{`|`}, re: re(`\|\s*(?:sudo\s+)?(?:/bin/|/usr/bin/)?(?:ba|da|z)?sh\b(?:\s|$|[;&|)])`),
 		techniques: []string{"T1059.004"}, finding: "piped text into a shell to run it"},
-	{re: re(`(?:^|[;&|\s])\./[\w.-]+`, `\b(?:sh|bash)\s+(?:-\S+\s+)?[\w./-]+\.sh\b`, `\bnohup\s`),
+	{kw: []string{`./`, `.sh`, `nohup`}, re: re(`(?:^|[;&|\s])\./[\w.-]+`, `\b(?:sh|bash)\s+(?:-\S+\s+)?[\w./-]+\.sh\b`, `\bnohup\s`),
 		techniques: []string{"T1059.004"}, finding: "ran a program or script it had dropped"},
-	{re: re(`\bbase64\s+(?:-\S+\s+)*(?:-d|--decode)\b`, `\bopenssl\s+(?:enc\s+)?-?base64\s+-d\b`),
+	{kw: []string{`base64`}, re: re(`\bbase64\s+(?:-\S+\s+)*(?:-d|--decode)\b`, `\bopenssl\s+(?:enc\s+)?-?base64\s+-d\b`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1140"}, finding: "decoded a base64 payload"},
-	{re: re(`\bpython[0-9.]*\s+-c\b`),
+	{kw: []string{`python`}, re: re(`\bpython[0-9.]*\s+-c\b`),
 		techniques: []string{"T1059.006"}, finding: "ran inline Python"},
-	{re: re(`\bperl\s+-e\b`),
+	{kw: []string{`perl`}, re: re(`\bperl\s+-e\b`),
 		techniques: []string{"T1059"}, finding: "ran inline Perl"},
 
 	// Cryptomining.
-	{re: re(`(?i)xmrig|xmr-stak|minerd|cpuminer|kinsing|kdevtmpfsi|stratum\+(?:tcp|ssl|tls)|monero|nicehash|cryptonight|randomx|--donate-level|c3pool|supportxmr|nanopool|minexmr|hashvault|moneroocean|2miners|f2pool|nbminer|lolminer|phoenixminer|\bxmr\b|dota3?\.tar|kthreaddi`),
+	{miners: []string{"xmrig", "xmr-stak", "minerd", "cpuminer", "kinsing", "kdevtmpfsi", "stratum+tcp", "stratum+ssl", "stratum+tls", "monero", "nicehash",
+		"cryptonight", "randomx", "--donate-level", "c3pool", "supportxmr", "nanopool", "minexmr", "hashvault", "moneroocean", "2miners", "f2pool", "nbminer",
+		"lolminer", "phoenixminer", "kthreaddi"},
 		intents: intents(Cryptomining), techniques: []string{"T1496.001"}, finding: "dealt with a cryptocurrency miner (%s)"},
 
 	// Propagation.
-	{re: re(cmd(`masscan|zmap|pnscan|zgrab2?|nmap|unicornscan`)),
+	{cmds: []string{"masscan", "zmap", "pnscan", "zgrab", "zgrab2", "nmap", "unicornscan"},
 		intents: intents(Propagation), techniques: []string{"T1046"}, finding: "ran a network scanner to find more victims"},
-	{re: re(cmd(`hydra|medusa|ncrack|patator`), `\.pass_file\b|\bsshcrack\b`),
+	{cmds: []string{"hydra", "medusa", "ncrack", "patator"}, kw: []string{`.pass_file`, `sshcrack`}, re: re(`\.pass_file\b|\bsshcrack\b`),
 		intents: intents(Propagation), techniques: []string{"T1110"}, finding: "ran a password-guessing tool against other hosts"},
-	{re: re(`\bselfrep\b`, `\btelnet\.(?:x86|arm7?|mips|mpsl|ppc|sh4|m68k|spc|arc)\b`),
+	{kw: []string{`selfrep`, `telnet.`}, re: re(`\bselfrep\b`, `\btelnet\.(?:x86|arm7?|mips|mpsl|ppc|sh4|m68k|spc|arc)\b`),
 		intents: intents(Propagation), techniques: []string{"T1046", "T1110.001"}, finding: "started a self-spreading bot (a Mirai-style telnet/SSH scanner)"},
 
 	// Lateral movement.
-	{re: re(`\bssh\s+(?:-\S+\s+(?:\d+\s+)?)*[\w.-]+@[\w.-]+`, `\bscp\s[^;&|]*[\w.-]+:`, `\bsshpass\b`, `\brsync\s[^;&|]*[\w.-]+:`),
+	{kw: []string{`ssh`, `scp`, `rsync`}, re: re(`\bssh\s+(?:-\S+\s+(?:\d+\s+)?)*[\w.-]+@[\w.-]+`, `\bscp\s[^;&|]*[\w.-]+:`, `\bsshpass\b`, `\brsync\s[^;&|]*[\w.-]+:`),
 		intents: intents(LateralMovement), techniques: []string{"T1021.004"}, finding: "connected onward over SSH to other hosts"},
-	{re: re(`\.ssh/id_(?:rsa|dsa|ecdsa|ed25519)(?:$|[\s;&|'"])`),
+	{kw: []string{`.ssh/id_`}, re: re(`\.ssh/id_(?:rsa|dsa|ecdsa|ed25519)(?:$|[\s;&|'"])`),
 		intents: intents(LateralMovement), techniques: []string{"T1552.004"}, finding: "looked for private SSH keys"},
-	{re: re(`known_hosts`, `\barp\s+-a\b`, `\bip\s+neigh`, `/etc/hosts(?:$|[\s;&|'"])`),
+	{kw: []string{`known_hosts`, `arp`, `ip`, `/etc/hosts`}, re: re(`known_hosts`, `\barp\s+-a\b`, `\bip\s+neigh`, `/etc/hosts(?:$|[\s;&|'"])`),
 		intents: intents(LateralMovement), techniques: []string{"T1018"}, finding: "looked for other hosts to reach (known_hosts, ARP table, /etc/hosts)"},
-	{re: re(`\b(?:cat|less|more|tail|head|grep)\b[^;&|]*\.bash_history`),
+	{kw: []string{`bash_history`}, re: re(`\b(?:cat|less|more|tail|head|grep)\b[^;&|]*\.bash_history`),
 		intents: intents(LateralMovement), techniques: []string{"T1552.003"}, finding: "read the shell history for credentials"},
 
 	// Defence evasion.
-	{re: re(`\bhistory\s+-[cw]\b`, `\bunset\s+(?:\w+\s+)*HISTFILE\b`, `\bHIST(?:FILE|SIZE|FILESIZE)=(?:/dev/null|0)?(?:\s|$|;)`,
+	{kw: []string{`hist`}, re: re(`\bhistory\s+-[cw]\b`, `\bunset\s+(?:\w+\s+)*HISTFILE\b`, `\bHIST(?:FILE|SIZE|FILESIZE)=(?:/dev/null|0)?(?:\s|$|;)`,
 		`\brm\s[^;&|]*\.bash_history`, `>\s*\S*\.bash_history`, `\bln\s+-sf?\s+/dev/null\s+\S*\.bash_history`, `\bshred\b[^;&|]*\.bash_history`, `\bset\s+\+o\s+history\b`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1070.003"}, finding: "cleared the shell history"},
-	{re: re(`(?:\brm\s|\bshred\s|\btruncate\s|>\s*)[^;&|]*/var/log/`, `\bjournalctl\s+--vacuum`),
+	{kw: []string{`/var/log`, `journalctl`}, re: re(`(?:\brm\s|\bshred\s|\btruncate\s|>\s*)[^;&|]*/var/log/`, `\bjournalctl\s+--vacuum`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1070.002"}, finding: "wiped system logs"},
-	{re: re(`\biptables\s+(?:-t\s+\S+\s+)?(?:-F|--flush|-X|-P\s+\w+\s+ACCEPT)\b`, `\bufw\s+disable\b`, `\b(?:systemctl|service)\s+(?:stop|disable)\s+(?:firewalld|ufw|iptables|nftables)\b`,
+	{kw: []string{`iptables`, `ufw`, `firewalld`, `nft`, `hosts.deny`}, re: re(`\biptables\s+(?:-t\s+\S+\s+)?(?:-F|--flush|-X|-P\s+\w+\s+ACCEPT)\b`, `\bufw\s+disable\b`, `\b(?:systemctl|service)\s+(?:stop|disable)\s+(?:firewalld|ufw|iptables|nftables)\b`,
 		`\bservice\s+(?:firewalld|ufw|iptables)\s+stop\b`, `\bnft\s+flush\b`, `>\s*/etc/hosts\.deny`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1562.004"}, finding: "disabled the firewall or emptied its block list"},
-	{re: re(`\bsetenforce\s+0\b`, `/etc/selinux/config`, `\b(?:systemctl|service)\s+(?:stop|disable)\s+(?:apparmor|auditd|aliyun|aegis|qcloud|yunjing|bcm-agent|cloudmonitor)\b`,
+	{kw: []string{`setenforce`, `selinux`, `apparmor`, `auditd`, `auditctl`, `aliyun`, `aegis`, `qcloud`, `yunjing`, `bcm-agent`, `cloudmonitor`}, re: re(`\bsetenforce\s+0\b`, `/etc/selinux/config`, `\b(?:systemctl|service)\s+(?:stop|disable)\s+(?:apparmor|auditd|aliyun|aegis|qcloud|yunjing|bcm-agent|cloudmonitor)\b`,
 		`\bservice\s+(?:apparmor|auditd)\s+stop\b`, `\bauditctl\s+-D\b`, `/usr/local/(?:aegis|qcloud)`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1562.001"}, finding: "disabled security tooling (SELinux, AppArmor, audit, cloud agents)"},
-	{re: re(`\bchattr\s+[-+=]\w*[ia]`, `\blockr\b`),
+	{kw: []string{`chattr`, `lockr`}, re: re(`\bchattr\s+[-+=]\w*[ia]`, `\blockr\b`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1222.002"}, finding: "changed immutable file attributes (chattr)"},
-	{re: re(`\btouch\s+(?:-\S+\s+)*-[rdt]\s`),
+	{kw: []string{`touch`}, re: re(`\btouch\s+(?:-\S+\s+)*-[rdt]\s`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1070.006"}, finding: "back-dated file times (timestomp)"},
-	{re: re(`\brm\s+(?:-\S+\s+)*[^;&|]*(?:/tmp/|/var/tmp/|/dev/shm/|\b[\w-]+\.sh\b)`),
+	{kw: []string{`rm`}, re: re(`\brm\s+(?:-\S+\s+)*[^;&|]*(?:/tmp/|/var/tmp/|/dev/shm/|\b[\w-]+\.sh\b)`),
 		intents: intents(DefenceEvasion), techniques: []string{"T1070.004"}, finding: "deleted files it had dropped or found in temporary directories"},
 }
 
 // chpasswdPair finds "user:password" in a line that pipes into chpasswd.
 var chpasswdPair = regexp.MustCompile(`([A-Za-z_][\w.-]{0,31}):[^\s"'|:]+`)
-
-// passwdTarget finds the account a passwd command names.
-var passwdTarget = regexp.MustCompile(`(?:^|[;&|(]\s*|\bsudo\s+)(?:\S*/)?passwd((?:\s+-\S+)*)(?:\s+([A-Za-z_][\w.-]{0,31}))?\s*(?:$|[;&|)])`)
 
 var createdAccount = regexp.MustCompile(`\b(?:useradd|adduser)\s+(?:-\S+\s+(?:[^-\s]\S*\s+)?)*([A-Za-z_][\w.-]{0,31})`)
 
@@ -208,9 +203,25 @@ func Rules(t *Transcript) Analysis {
 	mdrfckr := false
 	for _, c := range t.Commands {
 		line := c.Input
+		progs := commandNames(line)
+		lower := strings.ToLower(line)
 		for i := range rules {
 			r := &rules[i]
-			m := r.re.FindString(line)
+			m := ""
+			for _, name := range r.cmds {
+				if progs[name] {
+					m = name
+					break
+				}
+			}
+			for _, name := range r.miners {
+				if m == "" && strings.Contains(lower, name) {
+					m = name
+				}
+			}
+			if m == "" && r.re != nil && (len(r.kw) == 0 || containsAny(lower, r.kw)) {
+				m = r.re.FindString(line)
+			}
 			if m == "" || (r.not != nil && r.not.MatchString(line)) {
 				continue
 			}
@@ -232,14 +243,14 @@ func Rules(t *Transcript) Analysis {
 		for _, m := range createdAccount.FindAllStringSubmatch(line, -1) {
 			created[m[1]] = true
 		}
-		if cmdRe(`chpasswd`).MatchString(line) {
+		if progs["chpasswd"] {
 			for _, m := range chpasswdPair.FindAllStringSubmatch(line, -1) {
 				changed[m[1]] = true
 			}
 		}
-		for _, m := range passwdTarget.FindAllStringSubmatch(line, -1) {
-			if m[2] != "" {
-				changed[m[2]] = true
+		for _, target := range passwdTargets(line, progs) {
+			if target != "" {
+				changed[target] = true
 			} else if t.Username != "" {
 				changed[t.Username] = true
 			}
@@ -328,7 +339,14 @@ func Rules(t *Transcript) Analysis {
 	return a
 }
 
-func cmdRe(names string) *regexp.Regexp { return regexp.MustCompile(cmd(names)) }
+func containsAny(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
 
 func clampRisk(r int) int { return max(0, min(100, r)) }
 
