@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -255,11 +254,8 @@ func openCache(ctx context.Context, fl *flag.FlagSet, args []string, stderr io.W
 	configPath := fl.String("config", "", "take data_dir from this config `file`")
 	dataDir := fl.String("data-dir", "", "the sensor's data `dir` (default: the config's data_dir, ./lure-data)")
 	fl.SetOutput(stderr)
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, nil, nil, 0
-		}
-		return nil, nil, nil, 2
+	if code, ok := parseFlags(fl, args); !ok {
+		return nil, nil, nil, code
 	}
 	cfg := config.Default()
 	if *configPath != "" {
@@ -272,19 +268,13 @@ func openCache(ctx context.Context, fl *flag.FlagSet, args []string, stderr io.W
 	if *dataDir != "" {
 		cfg.DataDir = *dataDir
 	}
-	path := filepath.Join(cfg.DataDir, "lure.db")
-	if _, err := os.Stat(path); err != nil {
-		fmt.Fprintf(stderr, "%s: no store at %s (%v); give --data-dir or --config of the sensor\n", fl.Name(), path, err)
-		return nil, nil, nil, 1
+	db, err := openData(cfg.DataDir)
+	if err == nil {
+		if c, err = db.LLMCache(ctx); err != nil {
+			db.Close()
+		}
 	}
-	db, err := store.OpenSQLite(path)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", fl.Name(), err)
-		return nil, nil, nil, 1
-	}
-	c, err = db.LLMCache(ctx)
-	if err != nil {
-		db.Close()
 		fmt.Fprintf(stderr, "%s: %v\n", fl.Name(), err)
 		return nil, nil, nil, 1
 	}
@@ -324,11 +314,12 @@ Flags:
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tCREATED\tSOURCE\tSTATUS\tUSER\tCWD\tCOMMAND")
 	for _, a := range as {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", a.Key[:min(12, len(a.Key))], a.Created.UTC().Format("2006-01-02 15:04:05"), a.Source, a.Status, a.User, a.Cwd, clip(a.Command, 60))
+		// Commands and answers are the attacker's text: escaped for the operator's terminal.
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", a.Key[:min(12, len(a.Key))], a.Created.UTC().Format("2006-01-02 15:04:05"), a.Source, a.Status, a.User, printable(a.Cwd, 40), printable(a.Command, 60))
 		if *full {
 			tw.Flush()
 			for _, l := range strings.Split(strings.TrimSuffix(a.Answer, "\n"), "\n") {
-				fmt.Fprintf(stdout, "    | %s\n", l)
+				fmt.Fprintf(stdout, "    | %s\n", printable(l, 400))
 			}
 		}
 	}
@@ -427,6 +418,6 @@ Flags:
 		fmt.Fprintf(stderr, "lure llm cache edit: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "replaced the answer to %q (%s)\n", a.Command, a.Key[:12])
+	fmt.Fprintf(stdout, "replaced the answer to %s (%s)\n", printable(a.Command, 80), a.Key[:12])
 	return 0
 }
