@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_until ON decisions(until);
 CREATE INDEX IF NOT EXISTS decisions_value ON decisions(value, created);
+CREATE INDEX IF NOT EXISTS decisions_created ON decisions(created);
 `
 
 // AddDecision implements ips.DecisionStore.

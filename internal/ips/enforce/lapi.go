@@ -267,7 +267,13 @@ func (l *LAPI) stream(w http.ResponseWriter, r *http.Request) {
 	l.mu.Unlock()
 	startup := r.URL.Query().Get("startup") == "true" || !known
 	ctx := r.Context()
-	active, err := l.src.Decisions(ctx, ips.DecisionQuery{ActiveAt: now})
+	// A delta reads only what started or ended since the last pull, so a pull costs what
+	// changed, not the number of decisions in force.
+	q := ips.DecisionQuery{ActiveAt: now}
+	if !startup {
+		q.CreatedAfter = last.Add(-overlap)
+	}
+	started, err := l.src.Decisions(ctx, q)
 	if err != nil {
 		l.fail(w, err)
 		return
@@ -277,12 +283,9 @@ func (l *LAPI) stream(w http.ResponseWriter, r *http.Request) {
 		Deleted []decisionJSON `json:"deleted"`
 	}{New: []decisionJSON{}, Deleted: []decisionJSON{}}
 	inForce := map[string]bool{}
-	for _, d := range active {
-		if !f.match(d) {
-			continue
-		}
-		inForce[d.Value] = true
-		if startup || d.Created.After(last.Add(-overlap)) {
+	for _, d := range started {
+		if f.match(d) {
+			inForce[d.Value] = true
 			resp.New = append(resp.New, toJSON(d, now))
 		}
 	}
@@ -294,8 +297,16 @@ func (l *LAPI) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		sent := map[string]bool{}
 		for _, d := range ended {
-			if f.match(d) && !inForce[d.Value] && !sent[d.Value] {
-				sent[d.Value] = true
+			if !f.match(d) || inForce[d.Value] || sent[d.Value] {
+				continue
+			}
+			sent[d.Value] = true
+			still, err := l.src.Decisions(ctx, ips.DecisionQuery{Value: d.Value, ActiveAt: now, Limit: 1})
+			if err != nil {
+				l.fail(w, err)
+				return
+			}
+			if len(still) == 0 {
 				resp.Deleted = append(resp.Deleted, toJSON(d, now))
 			}
 		}
