@@ -3,7 +3,7 @@ package commands
 // registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
-// getent, lsmod, dmesg.
+// getent, lsmod, dmesg, sync, nice, swapon, blkid.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -22,4 +22,8 @@ func registerExtra(r *Registry) {
 	r.Register("getent", getentCmd)
 	r.Register("lsmod", lsmodCmd)
 	r.Register("dmesg", dmesgCmd)
+	r.Register("sync", syncCmd)
+	r.Register("nice", niceCmd)
+	r.Register("swapon", swaponCmd)
+	r.Register("blkid", blkidCmd)
 }

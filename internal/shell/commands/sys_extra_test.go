@@ -96,3 +96,41 @@ func TestDmesg(t *testing.T) {
 	e.asDeploy()
 	e.expect([]string{"dmesg"}, "", "dmesg: read kernel buffer failed: Operation not permitted\n", 1)
 }
+
+func TestSyncNiceSwaponMatchHost(t *testing.T) {
+	env := []string{"PATH=/usr/bin:/bin:/usr/sbin:/sbin", "LC_ALL=C"}
+	for _, args := range [][]string{
+		{"sync"}, {"sync", "nosuchfile"}, {"sync", "-Z"}, {"sync", "--help"}, {"sync", "--version"},
+		{"nice"}, {"nice", "-n", "5"}, {"nice", "-n", "abc", "ls"}, {"nice", "nosuchcmd"}, {"nice", "-n", "3", "-Z"},
+		{"nice", "--help"}, {"nice", "--version"}, {"swapon", "-Z"}, {"swapon", "-V"},
+	} {
+		hostTool(t, args[0])
+		wantOut, wantErr, wantSt := hostRun(t, env, args[0], args[1:]...)
+		e := newTestEnv(t)
+		e.env["LC_ALL"] = "C"
+		out, errs, st := e.run(args...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("%q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+	e := personaEnv(t)
+	// the persona has no swap: nothing to show
+	e.expect([]string{"swapon"}, "", "", 0)
+	e.expect([]string{"swapon", "--show"}, "", "", 0)
+	e.expect([]string{"nice", "-n", "10", "ls"}, "", "", 0)
+	if len(e.subRuns) != 1 || !strings.HasPrefix(e.subRuns[0], "ls|") {
+		t.Errorf("nice ran %q", e.subRuns)
+	}
+	e2 := newTestEnv(t)
+	e2.img.AddFile("/proc/swaps", "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n/swapfile                               file\t\t2097148\t\t0\t\t-2\n", 0o444)
+	e2.expect([]string{"swapon", "--show"}, "NAME      TYPE SIZE USED PRIO\n/swapfile file   2G   0B   -2\n", "", 0)
+	out, _, st := e.run("blkid")
+	if st != 0 || !strings.HasPrefix(out, "/dev/vda1: UUID=\"4f3c2a91-7d0e-4b8a-9c61-2e5d8b7a0f13\" BLOCK_SIZE=\"4096\" TYPE=\"ext4\" PARTUUID=\"") ||
+		!strings.Contains(out, "\n/dev/vda15: SEC_TYPE=\"msdos\" UUID=\"7A3E-91C4\" BLOCK_SIZE=\"512\" TYPE=\"vfat\" PARTUUID=\"") {
+		t.Errorf("blkid: %d\n%s", st, out)
+	}
+	e.expect([]string{"blkid", "-s", "TYPE", "-o", "value", "/dev/vda1"}, "ext4\n", "", 0)
+	e.asDeploy()
+	e.expect([]string{"blkid"}, "", "", 2)
+	e.expect([]string{"nice", "-n", "-5", "ls"}, "", "nice: cannot set niceness: Permission denied\n", 0)
+}
