@@ -233,6 +233,10 @@ func matchSeq(ms []*Match, i int, buf, name string, in *inspection, prevEnd int,
 		if m.Negate {
 			return !m.Pcre.MatchString(buf[start:]) && matchSeq(ms, i+1, buf, name, in, prevEnd, budget)
 		}
+		if i+1 == len(ms) {
+			// Nothing after it depends on where it matched: any match will do.
+			return m.Pcre.MatchString(buf[start:])
+		}
 		for _, loc := range m.Pcre.FindAllStringIndex(buf[start:], 16) {
 			if matchSeq(ms, i+1, buf, name, in, start+loc[1], budget) {
 				return true
