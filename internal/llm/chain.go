@@ -215,6 +215,12 @@ func (c *Chain) Respond(q shell.Query) (int, string) {
 	comp, err := c.cfg.Client.Complete(ctx, msgs)
 	if err != nil {
 		c.lim.release(ip, estimatePrompt(msgs))
+		if p.Ctx != nil && p.Ctx.Err() != nil {
+			// The line was cut (Ctrl-C, the shell's own limit, a hang-up): not the endpoint's
+			// fault, and nobody reads an answer any more.
+			c.metrics.answer(StageFallback)
+			return 130, StageFallback
+		}
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) || ctx.Err() != nil {
 			return c.fallback(p, q, LimitTimeout), StageFallback
 		}

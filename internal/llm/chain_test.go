@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -367,4 +368,25 @@ func fmtInt(n int) string {
 		n /= 10
 	}
 	return string(b)
+}
+
+func TestChainInterruptedLineIsNoTimeout(t *testing.T) {
+	h := newHarness(t, harnessOpts{script: func(chatRequest, int) reply { return reply{stuck: true} }})
+	prog := h.nonEmulated(progs...)
+	sh := h.shell("192.0.2.1")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for len(h.srv.requests()) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel() // Ctrl-C while the model thinks
+	}()
+	var out strings.Builder
+	st := sh.Run(ctx, prog+" -f", strings.NewReader(""), &out, &out)
+	if st != 130 || sh.LastResponder() != StageFallback {
+		t.Fatalf("status %d, responder %q, out %q", st, sh.LastResponder(), out.String())
+	}
+	if ev := h.sink.find(EventLimited); len(ev) != 0 {
+		t.Errorf("an interrupted line was reported as a limit: %+v", ev)
+	}
 }

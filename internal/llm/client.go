@@ -247,6 +247,7 @@ type EndpointError struct {
 	Msg    string
 }
 
+// Error implements error.
 func (e *EndpointError) Error() string {
 	return fmt.Sprintf("llm: the endpoint answered HTTP %d: %s", e.Status, e.Msg)
 }
