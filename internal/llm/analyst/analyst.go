@@ -289,5 +289,8 @@ func (a *Analyst) Close() error {
 	a.mu.Unlock()
 	a.cancel()
 	a.wg.Wait()
+	st := a.Stats()
+	a.log.Info("analyst totals", "analysed", st.Analysed, "skipped_no_login", st.Skipped, "dropped_queue_full", st.Dropped,
+		"evicted_too_many_open", st.Evicted, "llm_failed", st.LLMFailed, "store_failed", st.Failed)
 	return nil
 }
