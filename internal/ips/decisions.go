@@ -166,6 +166,13 @@ func (d *Decider) Decide(ctx context.Context, a Alert) (Decision, Outcome, error
 	}
 	now := d.now()
 	value := src.String()
+	// Most alerts for a source already banned end here, before any store read.
+	d.mu.Lock()
+	cur, banned := d.active[d.byValue[value]]
+	d.mu.Unlock()
+	if banned && cur.Active(now) && (cur.Duration > d.policy.SynOnlyDuration || !a.Handshake) {
+		return cur, OutcomeAlready, nil
+	}
 	dur := d.policy.SynOnlyDuration
 	if a.Handshake {
 		n, err := d.priorBans(ctx, value, now)
