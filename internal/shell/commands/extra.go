@@ -3,7 +3,7 @@ package commands
 // registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
-// getent, lsmod, dmesg, sync, nice, swapon, blkid.
+// getent, lsmod, dmesg, sync, nice, swapon, blkid, vmstat.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -26,4 +26,5 @@ func registerExtra(r *Registry) {
 	r.Register("nice", niceCmd)
 	r.Register("swapon", swaponCmd)
 	r.Register("blkid", blkidCmd)
+	r.Register("vmstat", vmstatCmd)
 }

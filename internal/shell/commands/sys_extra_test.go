@@ -134,3 +134,33 @@ func TestSyncNiceSwaponMatchHost(t *testing.T) {
 	e.expect([]string{"blkid"}, "", "", 2)
 	e.expect([]string{"nice", "-n", "-5", "ls"}, "", "nice: cannot set niceness: Permission denied\n", 0)
 }
+
+func TestVmstat(t *testing.T) {
+	hostTool(t, "vmstat")
+	env := []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
+	for _, args := range [][]string{{"-Z"}, {"-V"}, {"-h"}, {"0"}, {"abc"}} {
+		wantOut, wantErr, wantSt := hostRun(t, env, "vmstat", args...)
+		e := personaEnv(t)
+		out, errs, st := e.run(append([]string{"vmstat"}, args...)...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("vmstat %q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+	// the header lines are the host's; the figures come from the persona's meminfo
+	host, _, _ := hostRun(t, env, "vmstat")
+	e := newTestEnv(t)
+	out, _, st := e.run("vmstat")
+	hl, ol := strings.SplitN(host, "\n", 3), strings.SplitN(out, "\n", 3)
+	if st != 0 || len(ol) != 3 || hl[0] != ol[0] || hl[1] != ol[1] {
+		t.Fatalf("vmstat headers:\n%s\nthe host's:\n%s", out, host)
+	}
+	f := strings.Fields(ol[2])
+	// testMeminfo: MemFree 1203544, Buffers 48212, Cached 486120 + SReclaimable 41220
+	if len(f) != 17 || f[3] != "1203544" || f[4] != "48212" || f[5] != "527340" || f[2] != "0" {
+		t.Errorf("vmstat line %q", ol[2])
+	}
+	s, _, _ := e.run("vmstat", "-s")
+	if !strings.HasPrefix(s, "      2014420 K total memory\n       352040 K used memory\n") {
+		t.Errorf("vmstat -s:\n%s", s)
+	}
+}
