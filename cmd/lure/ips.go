@@ -40,7 +40,6 @@ func policyFrom(c config.IPS) (ips.Policy, error) {
 	return p, nil
 }
 
-
 // bouncerKeys returns the configured bouncer keys or, when there are none, the key in
 // DATA_DIR/ips/bouncer.key, generated on first use: a default key must never be a constant
 // that anyone could read in the source.
@@ -72,10 +71,12 @@ func bouncerKeys(cfg config.Config, log *slog.Logger) ([]string, string, error) 
 	return []string{k}, path, nil
 }
 
-// exemptPorts are the configured exempt ports plus every port lure's SSH frontend listens on.
+// exemptPorts are the configured exempt ports plus every port lure's SSH frontend and decoys
+// listen on: the honeypot keeps seeing a banned source.
 func exemptPorts(cfg config.Config) []int {
 	ports := append([]int{}, cfg.IPS.NFTables.ExemptPorts...)
-	for _, a := range cfg.SSH.Listen {
+	listen := append(append([]string{}, cfg.SSH.Listen...), cfg.IPS.Detect.Scan.Decoys...)
+	for _, a := range listen {
 		if _, p, err := net.SplitHostPort(a); err == nil {
 			if n, err := strconv.Atoi(p); err == nil && n > 0 {
 				ports = append(ports, n)
