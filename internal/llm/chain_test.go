@@ -129,6 +129,7 @@ func TestChainFailuresFallBack(t *testing.T) {
 		{"endless stream", true, reply{endless: true}, ""},
 		{"stuck", false, reply{stuck: true}, EventLimited},
 		{"stuck stream", true, reply{stuck: true}, EventLimited},
+		{"stream stalling after its first chunk", true, reply{stall: true}, EventLimited},
 		{"slower than the timeout", true, reply{delay: 10 * time.Second, text: "late"}, EventLimited},
 	}
 	for _, c := range cases {

@@ -36,6 +36,7 @@ type reply struct {
 	delay     time.Duration // wait before answering
 	malformed bool          // a body that is not JSON
 	endless   bool          // a stream that never ends
+	stall     bool          // a stream that sends its first chunk, then nothing
 	noChoices bool          // a well-formed answer without choices
 	tokens    int           // usage reported (prompt tokens); 0 reports none
 }
@@ -123,6 +124,10 @@ func (s *scripted) handle(w http.ResponseWriter, r *http.Request) {
 	case rp.malformed:
 		io.WriteString(w, "data: {\"id\":\"x\",\"choices\":[{\"delta\":\n\n")
 		fl.Flush()
+		return
+	case rp.stall:
+		chunk("NAME  ")
+		<-r.Context().Done()
 		return
 	case rp.endless:
 		for r.Context().Err() == nil {
