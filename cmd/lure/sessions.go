@@ -30,11 +30,13 @@ func newAnalyst(cfg config.Config, db *store.SQLite, bus *event.Bus, log *slog.L
 		log = slog.Default()
 	}
 	opt := analyst.Options{
-		Queue:   cfg.Analyst.Queue,
-		Timeout: time.Duration(cfg.Analyst.Timeout),
-		Store:   db,
-		Events:  bus,
-		Logger:  log,
+		Queue:          cfg.Analyst.Queue,
+		Timeout:        time.Duration(cfg.Analyst.Timeout),
+		LLMPerDay:      cfg.Analyst.LLMPerDay,
+		LLMPerIPPerDay: cfg.Analyst.LLMPerIPPerDay,
+		Store:          db,
+		Events:         bus,
+		Logger:         log,
 	}
 	if cfg.Analyst.UseLLM && cfg.LLM.BaseURL != "" {
 		cc := clientConfig(cfg.LLM)

@@ -12,10 +12,14 @@ type Analyst struct {
 	UseLLM bool `yaml:"use_llm"`
 	// Timeout bounds one LLM analysis; after it the rules' analysis is kept.
 	Timeout Duration `yaml:"timeout"`
+	// LLMPerDay and LLMPerIPPerDay bound the sessions the LLM analyses per UTC day, in total
+	// and per source address; beyond them sessions get the rules' analysis.
+	LLMPerDay      int `yaml:"llm_per_day"`
+	LLMPerIPPerDay int `yaml:"llm_per_ip_per_day"`
 }
 
 func defaultAnalyst() Analyst {
-	return Analyst{Enabled: true, Queue: 256, UseLLM: true, Timeout: Duration(60 * time.Second)}
+	return Analyst{Enabled: true, Queue: 256, UseLLM: true, Timeout: Duration(60 * time.Second), LLMPerDay: 1000, LLMPerIPPerDay: 5}
 }
 
 // validate checks the analyst section; bad builds an error for a dotted key.
@@ -25,6 +29,12 @@ func (a *Analyst) validate(bad func(key, msg string, args ...any) error) error {
 	}
 	if a.Timeout <= 0 || time.Duration(a.Timeout) > time.Hour {
 		return bad("analyst.timeout", "must be a positive duration of at most 1h")
+	}
+	if a.LLMPerDay < 1 {
+		return bad("analyst.llm_per_day", "must be at least 1 (use_llm: false turns the LLM off)")
+	}
+	if a.LLMPerIPPerDay < 1 {
+		return bad("analyst.llm_per_ip_per_day", "must be at least 1")
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package analyst
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,11 @@ type Options struct {
 	Model string
 	// Timeout bounds one LLM analysis (default 60s); the rules' result is kept after it.
 	Timeout time.Duration
+	// LLMPerDay and LLMPerIPPerDay bound the sessions sent to the LLM per UTC day, in total
+	// (default 1000) and per source address (default 5), so a flood of bot sessions cannot
+	// spend the model's budget: beyond them sessions get the rules' analysis. Bots repeat
+	// their script, so the first analyses of an address say what the rest would.
+	LLMPerDay, LLMPerIPPerDay int
 	// Store keeps the analyses; nil keeps none (the event is still emitted).
 	Store Saver
 	// Events receives the lure.session.analysis events; nil emits none.
@@ -92,6 +98,12 @@ type Analyst struct {
 	wg     sync.WaitGroup
 
 	analysed, skipped, dropped, evicted, llmFailed, failed atomic.Int64
+
+	// The LLM budget of the current UTC day.
+	budgetMu  sync.Mutex
+	budgetDay string
+	llmToday  int
+	llmPerIP  map[string]int
 }
 
 // New starts an analyst.
@@ -107,6 +119,12 @@ func New(opt Options) *Analyst {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.LLMPerDay <= 0 {
+		opt.LLMPerDay = 1000
+	}
+	if opt.LLMPerIPPerDay <= 0 {
+		opt.LLMPerIPPerDay = 5
 	}
 	lg := opt.Logger
 	if lg == nil {
@@ -208,6 +226,10 @@ func (a *Analyst) Analyse(ctx context.Context, t *Transcript) Analysis {
 	if a.opt.LLM == nil || !worthAsking(t) {
 		return an
 	}
+	if reason := a.spend(t.SrcIP); reason != "" {
+		an.LLMError = reason
+		return an
+	}
 	lctx, cancel := context.WithTimeout(ctx, a.opt.Timeout)
 	defer cancel()
 	merged, err := askLLM(lctx, a.opt.LLM, t, an)
@@ -225,6 +247,31 @@ func (a *Analyst) Analyse(ctx context.Context, t *Transcript) Analysis {
 // banner grab): there is nothing to analyse, and scans must not fill the store.
 func (t *Transcript) worthAnalysing() bool {
 	return t.LoggedIn || t.LoginFailures > 0 || len(t.ClientKeys) > 0 || len(t.Forwards) > 0
+}
+
+// maxBudgetIPs bounds the addresses the daily budget remembers; past it every new address
+// counts as over its budget until the day ends.
+const maxBudgetIPs = 100000
+
+// spend takes one LLM analysis from today's budgets, or says why not.
+func (a *Analyst) spend(ip string) string {
+	a.budgetMu.Lock()
+	defer a.budgetMu.Unlock()
+	day := a.opt.Now().UTC().Format("2006-01-02")
+	if day != a.budgetDay {
+		a.budgetDay, a.llmToday, a.llmPerIP = day, 0, map[string]int{}
+	}
+	switch {
+	case a.llmToday >= a.opt.LLMPerDay:
+		return fmt.Sprintf("not asked: the analyst's daily LLM budget (%d sessions) is spent", a.opt.LLMPerDay)
+	case a.llmPerIP[ip] >= a.opt.LLMPerIPPerDay:
+		return fmt.Sprintf("not asked: %s already had %d LLM analyses today", ip, a.opt.LLMPerIPPerDay)
+	case a.llmPerIP[ip] == 0 && len(a.llmPerIP) >= maxBudgetIPs:
+		return "not asked: too many addresses analysed by the LLM today"
+	}
+	a.llmToday++
+	a.llmPerIP[ip]++
+	return ""
 }
 
 // worthAsking skips the LLM for sessions with nothing to explain (no login, no command, no

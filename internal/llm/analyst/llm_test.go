@@ -162,3 +162,36 @@ func TestLLMInjectionStaysData(t *testing.T) {
 		t.Errorf("risk %d fell below half the rules' %d", got.Risk, r)
 	}
 }
+
+func TestLLMDailyBudget(t *testing.T) {
+	now := time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC)
+	calls := 0
+	llm := CompleterFunc(func(context.Context, string, string) (string, error) {
+		calls++
+		return `{"summary":"ok","risk":50}`, nil
+	})
+	a := New(Options{LLM: llm, LLMPerDay: 3, LLMPerIPPerDay: 2, Now: func() time.Time { return now }})
+	defer a.Close()
+	from := func(ip string) Analysis {
+		s := reconSession
+		s.ip = ip
+		return a.Analyse(context.Background(), FromEvents(s.events()))
+	}
+	got := []string{from("192.0.2.1").Source, from("192.0.2.1").Source, from("192.0.2.1").Source, from("192.0.2.2").Source, from("192.0.2.3").Source}
+	want := []string{"llm", "llm", "rules", "llm", "rules"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("sources %v, want %v (2 per address, 3 in all)", got, want)
+		}
+	}
+	if calls != 3 {
+		t.Errorf("%d LLM calls, want 3", calls)
+	}
+	if an := from("192.0.2.4"); !strings.Contains(an.LLMError, "daily LLM budget (3 sessions)") {
+		t.Errorf("reason: %q", an.LLMError)
+	}
+	now = now.Add(2 * time.Hour) // the next UTC day
+	if from("192.0.2.1").Source != "llm" {
+		t.Error("the budget must renew at 00:00 UTC")
+	}
+}
