@@ -701,3 +701,25 @@ func TestCaptureMaxBytes(t *testing.T) {
 		t.Error("an impossible budget was met")
 	}
 }
+
+// TestCaptureBootTmp checks that the directories systemd-tmpfiles makes in /tmp at boot are
+// in the persona, from the tree's tmpfiles.d, with /tmp's link count counting them.
+func TestCaptureBootTmp(t *testing.T) {
+	r := newFakeRoot(t)
+	r.mkdir("/usr/lib", "/usr/lib/tmpfiles.d")
+	r.write("/usr/lib/tmpfiles.d/x11.conf", []byte("# x11\nD! /tmp/.X11-unix 1777 root root 10d\nD! /tmp/.ICE-unix 1777 root root 10d\nr! /tmp/.X[0-9]*-lock\n"), 0o644)
+	r.write("/usr/lib/tmpfiles.d/tmp.conf", []byte("D /tmp 1777 root root -\nd /tmp/a/b 0755 root root -\n"), 0o644)
+	p := r.load(t)
+	for _, d := range []string{"/tmp/.X11-unix", "/tmp/.ICE-unix"} {
+		m, ok := p.Lstat(d)
+		if !ok || !m.Mode.IsDir() || m.Mode&fs.ModeSticky == 0 || m.Mode.Perm() != 0o777 || !m.MTime.After(p.BootTime) {
+			t.Errorf("%s: %+v %v", d, m, ok)
+		}
+	}
+	if _, ok := p.Lstat("/tmp/a"); ok {
+		t.Error("a nested tmpfiles path was added")
+	}
+	if m, _ := p.Lstat("/tmp"); m.Nlink != 4 {
+		t.Errorf("/tmp has %d links, want 4 (2 + two directories)", m.Nlink)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -28,7 +29,7 @@ type synth struct {
 
 func (c *capturer) synthesize(f *facts, h *hostFacts) error {
 	s := &synth{c: c, f: f, h: h, boot: f.BootTime, dirs: map[string]string{}, units: c.units, uuids: fstabUUIDs(c.readRootFile("/etc/fstab"))}
-	steps := []func() error{s.proc, s.sys, s.dev, s.run}
+	steps := []func() error{s.proc, s.sys, s.dev, s.run, s.bootTmp}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -562,6 +563,60 @@ func (s *synth) run() error {
 	}
 	if s.pidOf("/lib/systemd/systemd-udevd") > 0 {
 		s.dir("/run/udev", 0o755, 0, 0, "tmpfs", t)
+	}
+	return nil
+}
+
+// bootTmp adds the directories systemd-tmpfiles creates in /tmp at every boot (x11.conf's
+// .X11-unix, .ICE-unix, .XIM-unix, .font-unix on Debian 12), from the tree's tmpfiles.d
+// files (/etc/tmpfiles.d overrides a file of the same name): a booted server has them, a
+// debootstrap tree does not. Only d and D lines naming a directory directly in /tmp.
+func (s *synth) bootTmp() error {
+	i, ok := s.c.index["/tmp"]
+	if !ok || s.c.entries[i].Mode&sIFMT != sIFDIR {
+		return nil
+	}
+	files := map[string][]byte{}
+	for _, dir := range []string{"/usr/lib/tmpfiles.d", "/etc/tmpfiles.d"} {
+		for _, e := range s.c.entries {
+			if path.Dir(e.Path) == dir && strings.HasSuffix(e.Path, ".conf") {
+				if b := s.c.readRootFile(e.Path); b != nil {
+					files[path.Base(e.Path)] = b
+				}
+			}
+		}
+	}
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	t := s.boot.Add(2 * time.Second)
+	added := 0
+	for _, n := range names {
+		for _, l := range lines(files[n]) {
+			f := strings.Fields(l)
+			if len(f) < 5 || strings.TrimSuffix(f[0], "!") != "d" && strings.TrimSuffix(f[0], "!") != "D" ||
+				path.Dir(f[1]) != "/tmp" || f[1] == "/tmp" {
+				continue
+			}
+			if _, exists := s.c.index[f[1]]; exists {
+				continue
+			}
+			perm, err := strconv.ParseUint(f[2], 8, 32)
+			if err != nil {
+				continue
+			}
+			e := s.base(f[1], sIFDIR|uint32(perm), s.uid(f[3]), s.gid(f[4], 0), t)
+			e.Size, e.Nlink = 4096, 2 // on the root's ext4
+			s.c.add(e)
+			added++
+		}
+	}
+	if added > 0 {
+		tmp := &s.c.entries[s.c.index["/tmp"]]
+		tmp.Nlink += uint32(added)
+		tmp.MTime, tmp.CTime = t.UnixNano(), t.UnixNano()
 	}
 	return nil
 }

@@ -3,8 +3,6 @@ package shell
 import (
 	"context"
 	"io"
-	"path"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,7 +52,7 @@ func (s *Shell) initEnv() {
 	// sshd, then the PAM session modules of the persona's /etc/pam.d/sshd: pam_systemd
 	// (only where libpam-systemd put it in common-session), pam_motd, pam_mail (Debian's
 	// sshd file says noenv), pam_env with /etc/default/locale.
-	pamSystemd := s.pamModule("/etc/pam.d/common-session", "pam_systemd.so", "")
+	pamSystemd := commands.PAMModule(s.cfg.FS, "/etc/pam.d/common-session", "pam_systemd.so", "")
 	exp("SHELL", u.Shell)
 	exp("LOGNAME", u.Name)
 	if pamSystemd {
@@ -73,7 +71,7 @@ func (s *Shell) initEnv() {
 	}
 	exp("USER", u.Name)
 	exp("PATH", path)
-	if s.pamModule("/etc/pam.d/sshd", "pam_mail.so", "noenv") {
+	if commands.PAMModule(s.cfg.FS, "/etc/pam.d/sshd", "pam_mail.so", "noenv") {
 		exp("MAIL", "/var/mail/"+u.Name)
 	}
 	if client, conn := commands.SSHVars(s.cfg.Session, s.cfg.FS, s.cfg.Persona); client != "" {
@@ -168,31 +166,6 @@ func (r *runner) initShellVars(interactive bool) {
 		set("COLUMNS", itoa(r.sh.cols))
 		set("LINES", itoa(r.sh.rows))
 	}
-}
-
-// pamModule reports whether the persona's PAM file names module on a session line that
-// does not carry the option without (when given). A missing file names nothing.
-func (s *Shell) pamModule(file, module, without string) bool {
-	if s.cfg.FS == nil {
-		return false
-	}
-	data, err := s.cfg.FS.ReadFile(file)
-	if err != nil {
-		return false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if i := strings.IndexByte(line, '#'); i >= 0 {
-			line = line[:i]
-		}
-		f := strings.Fields(line)
-		if len(f) < 3 || f[0] != "session" || !slices.ContainsFunc(f[2:], func(w string) bool { return path.Base(w) == module }) {
-			continue
-		}
-		if without == "" || !slices.Contains(f[3:], without) {
-			return true
-		}
-	}
-	return false
 }
 
 // defaultLocale reads /etc/default/locale as Debian's pam_env (readenv, envfile) does at

@@ -700,13 +700,43 @@ func (r *reference) facts(t *testing.T, dir string) (disks, mounts string) {
 	return disks, mounts
 }
 
+// bootTime is when the reference booted: its PID 1 (systemd) started, which is the boot
+// that its wtmp, who -b, systemctl and the services' start times tell. (Its /proc/uptime is
+// the shared kernel's, which the eval masks as volatile.)
+func (r *reference) bootTime(t *testing.T) time.Time {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", r.pid1))
+	if err != nil {
+		t.Fatalf("reading the reference's PID 1: %v", err)
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ticks, err := strconv.ParseInt(f[19], 10, 64) // field 22, starttime, in clock ticks
+	if err != nil {
+		t.Fatalf("the reference's PID 1 start time %q: %v", f[19], err)
+	}
+	stat, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(stat), "\n") {
+		if v, ok := strings.CutPrefix(line, "btime "); ok {
+			btime, _ := strconv.ParseInt(v, 10, 64)
+			const hz = 100 // USER_HZ on Linux
+			return time.Unix(btime, 0).Add(time.Duration(ticks) * time.Second / hz)
+		}
+	}
+	t.Fatal("/proc/stat has no btime line")
+	return time.Time{}
+}
+
 // capturePersona runs `lure persona capture` on the reference's tree.
-func capturePersona(t *testing.T, root, disks, mounts string) string {
+func capturePersona(t *testing.T, root, disks, mounts string, boot time.Time) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "reference.persona")
 	w := &logWriter{t: t, prefix: "persona: "}
 	cmd := exec.Command(lureBinary(t), "persona", "capture", "--root", root, "--out", out,
-		"--hostname", hostname, "--disks", disks, "--mounts", mounts)
+		"--hostname", hostname, "--disks", disks, "--mounts", mounts, "--boot-time", boot.UTC().Format(time.RFC3339))
 	cmd.Stdout, cmd.Stderr = w, w
 	start := time.Now()
 	err := cmd.Run()
@@ -893,7 +923,7 @@ func newSetup(t *testing.T) *setup {
 	ns := newNetns(t)
 	ref := bootReference(t, ns, root)
 	disks, mounts := ref.facts(t, t.TempDir())
-	p := capturePersona(t, root, disks, mounts)
+	p := capturePersona(t, root, disks, mounts, ref.bootTime(t))
 	mac, cidr := lureNetwork(t, p)
 	ns.configureEth0(t, mac, cidr)
 	t.Logf("reference eth0: %s %s", mac, cidr)

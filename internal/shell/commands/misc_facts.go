@@ -414,6 +414,23 @@ func (c *cmd) processes(self string) []proc {
 			names[e.Name] = e.UID
 		}
 	}
+	// The persona's table was made for some uptime; on a box booted more recently the
+	// workers that started later must still have started before now: those past it are
+	// spread, in order, between the last one that fits and now.
+	up := now.Sub(boot) - time.Minute
+	var fits, latest time.Duration
+	for _, p := range per.Processes {
+		if p.Start <= up && p.Start > fits {
+			fits = p.Start
+		}
+		latest = max(latest, p.Start)
+	}
+	startOf := func(off time.Duration) time.Time {
+		if off > up && up > fits && latest > 0 {
+			off = fits + time.Duration(float64(up-fits)*float64(off)/float64(latest))
+		}
+		return boot.Add(off)
+	}
 	var out []proc
 	sshdMain := 1
 	for _, p := range per.Processes {
@@ -430,7 +447,7 @@ func (c *cmd) processes(self string) []proc {
 			}
 		}
 		out = append(out, proc{PID: p.PID, PPID: p.PPID, User: p.User, UID: uid, Args: p.Command,
-			Comm: comm, TTY: tty, Start: boot.Add(p.Start), CPU: p.CPUTime,
+			Comm: comm, TTY: tty, Start: startOf(p.Start), CPU: p.CPUTime,
 			RSS: p.RSSKB, VSZ: p.VSZKB, Stat: p.Stat})
 		if strings.Contains(p.Command, "sshd") && p.PPID == 1 && sshdMain == 1 {
 			sshdMain = p.PID

@@ -2,8 +2,14 @@ package commands
 
 import (
 	"fmt"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/lure-sensor/lure/internal/vfs"
 )
 
 // systemctl, service, sudo and su.
@@ -104,12 +110,46 @@ func systemctlCmd(p *Proc) int {
 					c.printf("             %s\n", d)
 				}
 			}
+			procs := c.processes("")
+			used := map[int]bool{}
+			for _, q := range procs {
+				used[q.PID] = true
+			}
+			// ExecStartPre commands ran just before the main process and exited.
+			pre := c.unitExecStartPre(u.name)
+			pid := pr.PID - 8
+			for _, cmdline := range pre {
+				for used[pid] && pid > 2 {
+					pid--
+				}
+				used[pid] = true
+				c.printf("    Process: %d ExecStartPre=%s (code=exited, status=0/SUCCESS)\n", pid, cmdline)
+				pid++
+			}
 			c.printf("   Main PID: %d (%s)\n", pr.PID, pr.Comm)
-			c.printf("      Tasks: 1 (limit: 4558)\n")
+			// Without pam_systemd a login's processes stay in sshd's cgroup.
+			members := []proc{pr}
+			if u.name == "ssh" && !PAMModule(c.FS, "/etc/pam.d/common-session", "pam_systemd.so", "") {
+				members = append(members, descendants(procs, pr.PID)...)
+			}
+			c.printf("      Tasks: %d (limit: 4558)\n", len(members))
 			c.printf("     Memory: %.1fM\n", float64(pr.RSS)/1024)
 			c.printf("        CPU: %dms\n", pr.CPU.Milliseconds())
 			c.printf("     CGroup: /system.slice/%s.service\n", u.name)
-			c.printf("             └─%d \"%s\"\n", pr.PID, pr.Args)
+			for k, m := range members {
+				glyph := "├─"
+				if k == len(members)-1 {
+					glyph = "└─"
+				}
+				args := m.Args
+				if strings.HasPrefix(args, m.Comm+": ") || strings.HasPrefix(args, "sshd: ") {
+					args = `"` + args + `"` // one argument rewritten by the process: quoted
+				}
+				c.printf("             %s%d %s\n", glyph, m.PID, args)
+			}
+			if journal := c.unitJournal(u, pr); len(journal) > 0 {
+				c.print("\n" + strings.Join(journal, "\n") + "\n")
+			}
 		}
 		return c.done(status)
 	case "is-active":
@@ -149,7 +189,11 @@ func systemctlCmd(p *Proc) int {
 					c.errRaw(fmt.Sprintf("Failed to %s unit: Unit file %s does not exist.\n", verb, unitName(n)))
 					return c.done(1)
 				}
-				c.errRaw(fmt.Sprintf("Failed to %s %s: Unit %s not found.\n", verb, unitName(n), unitName(n)))
+				why := "not found"
+				if verb == "stop" {
+					why = "not loaded" // stopping needs no unit file, only a loaded unit
+				}
+				c.errRaw(fmt.Sprintf("Failed to %s %s: Unit %s %s.\n", verb, unitName(n), unitName(n), why))
 				return c.done(5)
 			}
 			if !c.isRoot() {
@@ -185,26 +229,27 @@ func unitName(n string) string {
 	return n + ".service"
 }
 
-// agoText is systemd's relative time ("20min ago", "2h 3min ago", "1 day 2h ago").
+// agoText is systemd 252's relative time (format_timestamp_relative): "42s", "3min 7s",
+// "20min", "2h 3min", "7h", "1 day 2h", "3 days", "2 weeks 1 days".
 func agoText(d time.Duration) string {
 	s := int64(d / time.Second)
 	switch {
 	case s < 60:
 		return fmt.Sprintf("%ds", s)
+	case s < 5*60:
+		return fmt.Sprintf("%dmin %ds", s/60, s%60)
 	case s < 3600:
 		return fmt.Sprintf("%dmin", s/60)
-	case s < 86400:
-		if m := (s / 60) % 60; m > 0 {
-			return fmt.Sprintf("%dh %dmin", s/3600, m)
-		}
+	case s < 6*3600:
+		return fmt.Sprintf("%dh %dmin", s/3600, (s/60)%60)
+	case s < 25*3600:
 		return fmt.Sprintf("%dh", s/3600)
+	case s < 2*86400:
+		return fmt.Sprintf("1 day %dh", (s-86400)/3600)
+	case s < 7*86400:
+		return fmt.Sprintf("%d days", s/86400)
 	}
-	days := s / 86400
-	unit := "days"
-	if days == 1 {
-		unit = "day"
-	}
-	return fmt.Sprintf("%d %s %dh", days, unit, (s/3600)%24)
+	return fmt.Sprintf("%d weeks %d days", s/(7*86400), (s%(7*86400))/86400)
 }
 
 func serviceCmd(p *Proc) int {
@@ -215,9 +260,23 @@ func serviceCmd(p *Proc) int {
 		return c.done(1)
 	}
 	if args[0] == "--status-all" {
-		for _, u := range knownUnits() {
-			if _, _, ok := c.findUnit(u.name); ok {
-				c.printf(" [ + ]  %s\n", u.name)
+		// Debian's service asks every init script in /etc/init.d for its status (under
+		// systemd that is the unit's); the glob sorts as the locale does, case aside.
+		ents, _ := c.FS.ReadDir("/etc/init.d")
+		var names []string
+		for _, e := range ents {
+			n := e.Name
+			if serviceIgnored(n) || !e.Mode.IsRegular() || e.Mode&0o111 == 0 {
+				continue
+			}
+			names = append(names, n)
+		}
+		sort.SliceStable(names, func(i, j int) bool { return strings.ToLower(names[i]) < strings.ToLower(names[j]) })
+		for _, n := range names {
+			if _, _, ok := c.findUnit(strings.TrimSuffix(n, ".sh")); ok {
+				c.printf(" [ + ]  %s\n", n)
+			} else {
+				c.printf(" [ - ]  %s\n", n)
 			}
 		}
 		return c.done(0)
@@ -225,6 +284,17 @@ func serviceCmd(p *Proc) int {
 	if args[0] == "--version" {
 		c.print("service ver. 1.65.2\n")
 		return c.done(0)
+	}
+	if len(args) >= 2 && c.systemdBooted() {
+		// service hands the standard actions to systemctl, known unit or not
+		switch args[1] {
+		case "start", "stop", "restart", "status", "try-restart", "reload", "force-reload":
+			saved := c.Args
+			c.Args = []string{"systemctl", args[1], strings.TrimSuffix(args[0], ".sh") + ".service"}
+			st := systemctlCmd(c.Proc)
+			c.Args = saved
+			return st
+		}
 	}
 	if _, _, ok := c.findUnit(args[0]); !ok {
 		c.errRaw(args[0] + ": unrecognized service\n")
@@ -239,6 +309,148 @@ func serviceCmd(p *Proc) int {
 	st := systemctlCmd(c.Proc)
 	c.Args = saved
 	return st
+}
+
+// PAMModule reports whether the PAM file of fsys names module on a session line that does
+// not carry the option without (when given). A missing file names nothing. The shell asks
+// it for the variables pam_systemd and pam_mail set; systemctl for where sessions live.
+func PAMModule(fsys *vfs.FS, file, module, without string) bool {
+	if fsys == nil {
+		return false
+	}
+	data, err := fsys.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != "session" || !slices.ContainsFunc(f[2:], func(w string) bool { return path.Base(w) == module }) {
+			continue
+		}
+		if without == "" || !slices.Contains(f[3:], without) {
+			return true
+		}
+	}
+	return false
+}
+
+// descendants lists the processes below pid, in pid order.
+func descendants(procs []proc, pid int) []proc {
+	below := map[int]bool{pid: true}
+	var out []proc
+	for changed := true; changed; {
+		changed = false
+		for _, q := range procs {
+			if below[q.PPID] && !below[q.PID] {
+				below[q.PID] = true
+				out = append(out, q)
+				changed = true
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].PID < out[j].PID })
+	return out
+}
+
+// unitExecStartPre reads the ExecStartPre= command lines of the persona's unit file.
+func (c *cmd) unitExecStartPre(name string) []string {
+	text, ok := c.readText("/lib/systemd/system/" + name + ".service")
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "ExecStartPre="); ok {
+			out = append(out, strings.TrimLeft(v, "-@:+!"))
+		}
+	}
+	return out
+}
+
+// unitJournal is the tail of the unit's journal that systemctl status shows root: the
+// start at boot and, for ssh, this session's login as sshd and PAM log it.
+func (c *cmd) unitJournal(u unitInfo, pr proc) []string {
+	if !c.isRoot() {
+		return nil
+	}
+	host := c.nodename()
+	line := func(t time.Time, who, msg string) string {
+		return t.In(c.location()).Format("Jan 02 15:04:05") + " " + host + " " + who + ": " + msg
+	}
+	unit := u.name + ".service"
+	start := pr.Start
+	out := []string{line(start, "systemd[1]", "Starting "+unit+" - "+u.desc+"...")}
+	if u.name == "ssh" {
+		who := "sshd[" + strconv.Itoa(pr.PID) + "]"
+		out = append(out, line(start, who, "Server listening on 0.0.0.0 port 22."), line(start, who, "Server listening on :: port 22."))
+	}
+	out = append(out, line(start, "systemd[1]", "Started "+unit+" - "+u.desc+"."))
+	s := c.Session
+	if u.name != "ssh" || s == nil || s.SrcIP == "" {
+		return out
+	}
+	var sess proc
+	for _, q := range descendants(c.processes(""), pr.PID) {
+		if q.PPID == pr.PID {
+			sess = q
+			break
+		}
+	}
+	if sess.PID == 0 {
+		return out
+	}
+	login := s.LoginTime
+	if login.IsZero() {
+		login = sess.Start
+	}
+	who := "sshd[" + strconv.Itoa(sess.PID) + "]"
+	name := c.userName()
+	port := s.SrcPort
+	if port == 0 {
+		_, p := c.sshClient()
+		port = int(p)
+	}
+	out = append(out, line(login, who, "Accepted password for "+name+" from "+s.SrcIP+" port "+strconv.Itoa(port)+" ssh2"),
+		line(login, who, "pam_unix(sshd:session): session opened for user "+name+"(uid="+strconv.Itoa(c.User.UID)+") by (uid=0)"))
+	if pamEnvUserReadenv(c) {
+		out = append(out, line(login, who, "pam_env(sshd:session): deprecated reading of user environment enabled"))
+	}
+	if len(out) > 10 {
+		out = out[len(out)-10:]
+	}
+	return out
+}
+
+// pamEnvUserReadenv reports whether sshd's PAM stack reads ~/.pam_environment, which
+// pam_env logs as deprecated at every login.
+func pamEnvUserReadenv(c *cmd) bool {
+	text, _ := c.readText("/etc/pam.d/sshd")
+	for _, l := range strings.Split(text, "\n") {
+		if i := strings.IndexByte(l, '#'); i >= 0 {
+			l = l[:i]
+		}
+		if strings.Contains(l, "pam_env.so") && strings.Contains(l, "user_readenv=1") {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceIgnored is Debian service's list of /etc/init.d names that are not services.
+func serviceIgnored(n string) bool {
+	switch n {
+	case "README", "functions", "halt", "killall", "single", "linuxconf", "kudzu", "skeleton", "rc", "rcS", "rc.local":
+		return true
+	}
+	for _, suf := range []string{"~", ",v", ".dpkg-dist", ".dpkg-old", ".dpkg-new", ".dpkg-tmp", ".dpkg-bak", ".ucf-old", ".ucf-new", ".ucf-dist", ".rpmsave", ".rpmorig", ".rpmnew", ".swp", ".orig"} {
+		if strings.HasSuffix(n, suf) {
+			return true
+		}
+	}
+	return false
 }
 
 const sudoUsage = `usage: sudo -h | -K | -k | -V

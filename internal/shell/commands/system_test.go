@@ -418,11 +418,13 @@ func TestSystemctl(t *testing.T) {
 	e.expect([]string{"systemctl", "is-active", "cron"}, "active\n", "", 0)
 	e.expect([]string{"systemctl", "is-active", "nginx"}, "inactive\n", "", 3)
 	out, _, st := e.run("systemctl", "status", "ssh")
-	if st != 0 || !strings.HasPrefix(out, "● ssh.service - OpenBSD Secure Shell server\n     Loaded: loaded (/lib/systemd/system/ssh.service; enabled; preset: enabled)\n     Active: active (running) since Mon 2026-11-23 01:30:17 UTC; 3 days 4h ago\n") ||
+	if st != 0 || !strings.HasPrefix(out, "● ssh.service - OpenBSD Secure Shell server\n     Loaded: loaded (/lib/systemd/system/ssh.service; enabled; preset: enabled)\n     Active: active (running) since Mon 2026-11-23 01:30:17 UTC; 3 days ago\n") ||
 		!strings.Contains(out, "   Main PID: 512 (sshd)\n") {
 		t.Errorf("systemctl status ssh:\n%s", out)
 	}
-	e.expect([]string{"service", "nginx", "start"}, "", "nginx: unrecognized service\n", 1)
+	e.expect([]string{"service", "nginx", "start"}, "", "Failed to start nginx.service: Unit nginx.service not found.\n", 5)
+	e.expect([]string{"service", "apparmor", "stop"}, "", "Failed to stop apparmor.service: Unit apparmor.service not loaded.\n", 5)
+	e.expect([]string{"service", "nginx"}, "", "nginx: unrecognized service\n", 1)
 	e.asDeploy().expect([]string{"systemctl", "stop", "ssh"}, "", "Failed to stop ssh.service: Interactive authentication required.\nSee system logs and 'systemctl status ssh.service' for details.\n", 1)
 }
 
@@ -472,5 +474,43 @@ func TestLscpuAndNproc(t *testing.T) {
 	out, _, _ = e.run("lscpu")
 	if !strings.Contains(out, fmt.Sprintf("\n%-24s %s\n", "  CPU op-mode(s):", "32-bit, 64-bit")) || !strings.Contains(out, fmt.Sprintf("\n%-24s \n", "Vulnerabilities:")) {
 		t.Errorf("lscpu on a terminal:\n%s", out)
+	}
+}
+
+// TestServiceStatusAll checks service --status-all against what Debian's service prints on
+// the reference (systemd 252): every executable init script, sorted, + when its unit runs.
+func TestServiceStatusAll(t *testing.T) {
+	e := newTestEnv(t)
+	for _, n := range []string{"ssh", "cron", "hwclock.sh", "Kmod"} {
+		e.img.AddFile("/etc/init.d/"+n, "#!/bin/sh\n", 0o755)
+	}
+	e.img.AddFile("/etc/init.d/README", "notes\n", 0o644)
+	e.img.AddFile("/etc/init.d/ssh.dpkg-old", "#!/bin/sh\n", 0o755)
+	e.expect([]string{"service", "--status-all"}, " [ + ]  cron\n [ - ]  hwclock.sh\n [ - ]  Kmod\n [ + ]  ssh\n", "", 0)
+}
+
+// TestSystemctlStatusBooted checks the parts of systemctl status ssh that the reference
+// (systemd 252 without pam_systemd) shows: the ExecStartPre process from the unit file, the
+// login's processes in ssh.service's cgroup, and the journal's start and login lines.
+func TestSystemctlStatusBooted(t *testing.T) {
+	e := newTestEnv(t)
+	e.sess.SrcPort = 51234
+	e.img.AddFile("/lib/systemd/system/ssh.service", "[Service]\nExecStartPre=/usr/sbin/sshd -t\nExecStart=/usr/sbin/sshd -D $SSHD_OPTS\n", 0o644)
+	out, _, st := e.run("systemctl", "status", "ssh")
+	for _, want := range []string{
+		"\n    Process: 504 ExecStartPre=/usr/sbin/sshd -t (code=exited, status=0/SUCCESS)\n   Main PID: 512 (sshd)\n",
+		"\n             ├─512 \"sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups\"\n             ├─1035 \"sshd: root@pts/0\"\n",
+		"\nNov 23 01:30:17 web-prod-03 systemd[1]: Starting ssh.service - OpenBSD Secure Shell server...\n",
+		" sshd[1035]: Accepted password for root from 203.0.113.7 port 51234 ssh2\n",
+	} {
+		if st != 0 || !strings.Contains(out, want) {
+			t.Errorf("systemctl status ssh lacks %q:\n%s", want, out)
+		}
+	}
+	for d, want := range map[time.Duration]string{42 * time.Second: "42s", 73 * time.Second: "1min 13s", 20 * time.Minute: "20min",
+		3*time.Hour + 41*time.Minute: "3h 41min", 7 * time.Hour: "7h", 27 * time.Hour: "1 day 3h", 80 * time.Hour: "3 days", 16 * 24 * time.Hour: "2 weeks 2 days"} {
+		if got := agoText(d); got != want {
+			t.Errorf("agoText(%s) = %q, want %q", d, got, want)
+		}
 	}
 }
