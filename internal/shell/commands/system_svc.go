@@ -110,7 +110,7 @@ func systemctlCmd(p *Proc) int {
 					c.printf("             %s\n", d)
 				}
 			}
-			procs := c.processes("")
+			procs := c.processes(strings.Join(c.Args, " "))
 			used := map[int]bool{}
 			for _, q := range procs {
 				used[q.PID] = true
@@ -134,7 +134,7 @@ func systemctlCmd(p *Proc) int {
 			}
 			c.printf("      Tasks: %d (limit: 4558)\n", len(members))
 			c.printf("     Memory: %.1fM\n", float64(pr.RSS)/1024)
-			c.printf("        CPU: %dms\n", pr.CPU.Milliseconds())
+			c.printf("        CPU: %s\n", cpuText(pr.CPU))
 			c.printf("     CGroup: /system.slice/%s.service\n", u.name)
 			for k, m := range members {
 				glyph := "├─"
@@ -335,6 +335,25 @@ func PAMModule(fsys *vfs.FS, file, module, without string) bool {
 		}
 	}
 	return false
+}
+
+// cpuText is systemd's format_timespan at millisecond accuracy: "230ms", "3.07s",
+// "1min 2.5s".
+func cpuText(d time.Duration) string {
+	ms := d.Milliseconds()
+	if ms < 1000 {
+		return strconv.FormatInt(ms, 10) + "ms"
+	}
+	out := ""
+	if ms >= 60000 {
+		out = strconv.FormatInt(ms/60000, 10) + "min "
+		ms %= 60000
+	}
+	sec := strconv.FormatInt(ms/1000, 10)
+	if frac := ms % 1000; frac != 0 {
+		sec += "." + strings.TrimRight(fmt.Sprintf("%03d", frac), "0")
+	}
+	return out + sec + "s"
 }
 
 // descendants lists the processes below pid, in pid order.

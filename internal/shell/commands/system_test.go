@@ -500,11 +500,17 @@ func TestSystemctlStatusBooted(t *testing.T) {
 	for _, want := range []string{
 		"\n    Process: 504 ExecStartPre=/usr/sbin/sshd -t (code=exited, status=0/SUCCESS)\n   Main PID: 512 (sshd)\n",
 		"\n             ├─512 \"sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups\"\n             ├─1035 \"sshd: root@pts/0\"\n",
+		" systemctl status ssh\n\n", // the program itself, last in the cgroup
 		"\nNov 23 01:30:17 web-prod-03 systemd[1]: Starting ssh.service - OpenBSD Secure Shell server...\n",
 		" sshd[1035]: Accepted password for root from 203.0.113.7 port 51234 ssh2\n",
 	} {
 		if st != 0 || !strings.Contains(out, want) {
 			t.Errorf("systemctl status ssh lacks %q:\n%s", want, out)
+		}
+	}
+	for d, want := range map[time.Duration]string{230 * time.Millisecond: "230ms", 3070 * time.Millisecond: "3.07s", 62500 * time.Millisecond: "1min 2.5s"} {
+		if got := cpuText(d); got != want {
+			t.Errorf("cpuText(%s) = %q, want %q", d, got, want)
 		}
 	}
 	for d, want := range map[time.Duration]string{42 * time.Second: "42s", 73 * time.Second: "1min 13s", 20 * time.Minute: "20min",
