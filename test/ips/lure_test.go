@@ -4,15 +4,18 @@ package ips
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/sys/unix"
 )
 
 // TestLureNFTablesAndDecisionsCLI runs the real `lure serve` with its local nftables enforcer
@@ -231,4 +234,89 @@ ips:
 	if !attacker.Reaches(HostPort(sensor.Addr4, 2222), 2*time.Second) || !attacker.Reaches(HostPort(sensor.Addr4, 8081), 2*time.Second) {
 		t.Error("the SSH frontend or the bouncer API is not serving")
 	}
+}
+
+// TestSpoofedSYNsGetOnlyAShortDecision: SYNs forged with a bystander's source address (a
+// customer, a DNS resolver) make a port scan that lure sees only through its NFLOG rule, with
+// no completed handshake; the decision that follows is the short syn_only_duration one, never
+// a full ban. (nmap -S cannot spoof inside a namespace, "failed to determine route", so the
+// attacker writes the SYNs on a raw socket.)
+func TestSpoofedSYNsGetOnlyAShortDecision(t *testing.T) {
+	RequireRoot(t)
+	lab := NewLab(t)
+	sensor, attacker, victim := lab.Host("sensor"), lab.Host("attacker"), lab.Host("resolver")
+	l := StartLure(t, sensor, fmt.Sprintf(`ssh:
+  listen: ["%s:2222"]
+ips:
+  ban_duration: 1h
+  syn_only_duration: 1m
+  lapi:
+    listen: ""
+`, sensor.Addr4), 2222)
+	if strings.Contains(l.Stderr(), "lacks CAP_NET_ADMIN") {
+		t.Fatalf("lure cannot log SYNs here:\n%s", l.Stderr())
+	}
+	src, dst := netip.MustParseAddr(victim.Addr4), netip.MustParseAddr(sensor.Addr4)
+	if err := attacker.Do(func() error {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW, unix.IPPROTO_RAW)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		to := &unix.SockaddrInet4{Addr: dst.As4()}
+		for port := 1; port <= 40; port++ {
+			if err := unix.Sendto(fd, synPacket(src, dst, uint16(40000+port), uint16(port)), 0, to); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatalf("sending forged SYNs: %v", err)
+	}
+	dec := l.WaitEvent(t, "lure.ips.decision", func(e map[string]any) bool {
+		return e["src_ip"] == victim.Addr4 && e["outcome"] == "decided"
+	}, 15*time.Second)
+	t.Logf("forged SYNs from %s: %v, %v for %v", victim.Addr4, dec["message"], dec["scenario"], dec["duration"])
+	if d, err := time.ParseDuration(fmt.Sprint(dec["duration"])); err != nil || d > time.Minute {
+		t.Errorf("forged SYNs got a %v decision, want at most syn_only_duration (1m)", dec["duration"])
+	}
+	for _, e := range l.Events(t) {
+		if e["eventid"] == "lure.ips.alert" && e["src_ip"] == victim.Addr4 && e["handshake"] == true {
+			t.Errorf("an alert for the spoofed address claims a handshake: %v", e)
+		}
+	}
+	if out, _ := l.Lure(t, "decisions", "ls", "--data-dir", l.DataDir); !strings.Contains(out, victim.Addr4) || strings.Contains(out, "1h0m") {
+		t.Errorf("decisions in force:\n%s\nwant the spoofed address with a short decision only", out)
+	}
+}
+
+// synPacket is an IPv4 header (the kernel fills in its length and checksum) and a TCP SYN.
+func synPacket(src, dst netip.Addr, sport, dport uint16) []byte {
+	p := make([]byte, 40)
+	p[0], p[8], p[9] = 0x45, 64, unix.IPPROTO_TCP
+	s4, d4 := src.As4(), dst.As4()
+	copy(p[12:16], s4[:])
+	copy(p[16:20], d4[:])
+	tcp := p[20:]
+	binary.BigEndian.PutUint16(tcp[0:], sport)
+	binary.BigEndian.PutUint16(tcp[2:], dport)
+	binary.BigEndian.PutUint32(tcp[4:], 0x1000+uint32(dport))
+	tcp[12], tcp[13] = 5<<4, 0x02 // header length 20, SYN
+	binary.BigEndian.PutUint16(tcp[14:], 64240)
+	// The checksum covers a pseudo-header (addresses, protocol, TCP length) and the segment.
+	var sum uint32
+	add := func(b []byte) {
+		for i := 0; i+1 < len(b); i += 2 {
+			sum += uint32(binary.BigEndian.Uint16(b[i:]))
+		}
+	}
+	add(s4[:])
+	add(d4[:])
+	sum += unix.IPPROTO_TCP + uint32(len(tcp))
+	add(tcp)
+	for sum>>16 != 0 {
+		sum = sum&0xffff + sum>>16
+	}
+	binary.BigEndian.PutUint16(tcp[16:], ^uint16(sum))
+	return p
 }
