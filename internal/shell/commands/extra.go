@@ -3,7 +3,8 @@ package commands
 // registerExtra adds the programs of the sysconf, block-device, systemd-tool and archive
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
-// getent, lsmod, dmesg, sync, nice, swapon, blkid, vmstat.
+// getent, lsmod, dmesg, sync, nice, swapon, blkid, vmstat,
+// whereis.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -27,4 +28,5 @@ func registerExtra(r *Registry) {
 	r.Register("swapon", swaponCmd)
 	r.Register("blkid", blkidCmd)
 	r.Register("vmstat", vmstatCmd)
+	r.Register("whereis", whereisCmd)
 }

@@ -164,3 +164,30 @@ func TestVmstat(t *testing.T) {
 		t.Errorf("vmstat -s:\n%s", s)
 	}
 }
+
+// whereis over the default persona, expected lines from the reference tree's own whereis
+// (manual sections in name order: the real one lists them in directory order).
+func TestWhereisPersona(t *testing.T) {
+	e := personaEnv(t)
+	for _, c := range [][2]string{
+		{"ls", "ls: /usr/bin/ls /usr/share/man/man1/ls.1.gz\n"},
+		{"python3", "python3: /usr/bin/python3 /usr/lib/python3 /etc/python3 /usr/share/python3 /usr/share/man/man1/python3.1.gz\n"},
+		{"gcc", "gcc: /usr/share/gcc\n"},
+		{"sshd", "sshd: /usr/sbin/sshd /usr/share/man/man8/sshd.8.gz\n"},
+		{"perl", "perl: /usr/bin/perl /usr/lib/x86_64-linux-gnu/perl /etc/perl /usr/share/perl /usr/share/man/man1/perl.1.gz\n"},
+		{"wget", "wget: /usr/bin/wget /usr/share/man/man1/wget.1.gz /usr/share/info/wget.info.gz\n"},
+		{"python", "python:\n"},
+		{"ssh", "ssh: /usr/bin/ssh /etc/ssh /usr/share/man/man1/ssh.1.gz\n"},
+	} {
+		e.expect([]string{"whereis", c[0]}, c[1], "", 0)
+	}
+	e.expect([]string{"whereis", "-b", "python3"}, "python3: /usr/bin/python3 /usr/lib/python3 /etc/python3 /usr/share/python3\n", "", 0)
+	e.expect([]string{"whereis", "-m", "ls"}, "ls: /usr/share/man/man1/ls.1.gz\n", "", 0)
+	e.expect([]string{"whereis", "-B", "/tmp", "-f", "ls"}, "ls: /usr/share/man/man1/ls.1.gz\n", "", 0)
+	e.expect([]string{"whereis"}, "", "whereis: not enough arguments\nTry 'whereis --help' for more information.\n", 1)
+	e.expect([]string{"whereis", "-Z"}, "", "whereis: bad usage\nTry 'whereis --help' for more information.\n", 1)
+	out, _, _ := e.run("whereis", "-l")
+	if !strings.HasPrefix(out, "bin: /usr/bin\nbin: /usr/sbin\nbin: /usr/lib/x86_64-linux-gnu\nbin: /usr/lib\n") {
+		t.Errorf("whereis -l:\n%s", out)
+	}
+}
