@@ -190,11 +190,7 @@ func (p *optParser) option(k, v string, hasVal bool) error {
 		if err := needVal(); err != nil {
 			return err
 		}
-		m := &Match{Buffer: p.buffer, Raw: v}
-		s := v
-		if strings.HasPrefix(s, "!") {
-			m.Negate, s = true, strings.TrimSpace(s[1:])
-		}
+		m, s := p.match(v)
 		b, err := decodeContent(s)
 		if err != nil {
 			return err
@@ -266,11 +262,7 @@ func (p *optParser) option(k, v string, hasVal bool) error {
 		if err := needVal(); err != nil {
 			return err
 		}
-		m := &Match{Buffer: p.buffer, Raw: v}
-		s := v
-		if strings.HasPrefix(s, "!") {
-			m.Negate, s = true, strings.TrimSpace(s[1:])
-		}
+		m, s := p.match(v)
 		if len(s) < 2 || s[0] != '"' || s[len(s)-1] != '"' {
 			return fmt.Errorf("want a quoted \"/regex/flags\", found %s", v)
 		}
@@ -310,6 +302,16 @@ func firstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// match starts a content or pcre on the current buffer; a leading ! negates it. It returns the
+// value without the !.
+func (p *optParser) match(v string) (*Match, string) {
+	m := &Match{Buffer: p.buffer, Raw: v}
+	if strings.HasPrefix(v, "!") {
+		m.Negate, v = true, strings.TrimSpace(v[1:])
+	}
+	return m, v
 }
 
 // content returns the content a modifier applies to.
