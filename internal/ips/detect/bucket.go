@@ -96,8 +96,8 @@ type table[K comparable] struct {
 	refused int64
 }
 
-func newTable[K comparable](max int, leak time.Duration) *table[K] {
-	return &table[K]{m: map[K]*bucket{}, max: max, leak: leak}
+func newTable[K comparable](limit int, leak time.Duration) *table[K] {
+	return &table[K]{m: map[K]*bucket{}, max: limit, leak: leak}
 }
 
 // get returns k's bucket, creating it when there is room; nil when the table is full.

@@ -277,7 +277,6 @@ func (a addrSpec) match(ip netip.Addr) bool {
 		m = true
 	case a.list != nil:
 		m = matchList(a.list, func(x addrSpec) bool { return x.neg }, func(x addrSpec) bool { return x.match(ip) })
-		return m != a.neg
 	default:
 		m = ip.IsValid() && a.prefix.Contains(ip.Unmap())
 	}
@@ -372,7 +371,6 @@ func (p portSpec) match(port int) bool {
 		m = true
 	case p.list != nil:
 		m = matchList(p.list, func(x portSpec) bool { return x.neg }, func(x portSpec) bool { return x.match(port) })
-		return m != p.neg
 	default:
 		m = port >= p.lo && port <= p.hi
 	}
