@@ -391,3 +391,19 @@ func TestChainInterruptedLineIsNoTimeout(t *testing.T) {
 		t.Errorf("an interrupted line was reported as a limit: %+v", ev)
 	}
 }
+
+func TestChainUnsupportedConstruct(t *testing.T) {
+	h := newHarness(t, harnessOpts{script: func(r chatRequest, n int) reply { return reply{text: ""} }})
+	sh := h.shell("192.0.2.1")
+	r := h.run(sh, "exec {fd}>/tmp/log; echo fd=$?")
+	if r.stage != StageLLM || r.out != "fd=0\n" || r.err != "" {
+		t.Fatalf("%+v", r)
+	}
+	reqs := h.srv.requests()
+	if len(reqs) != 1 || !strings.HasSuffix(reqs[0].Messages[len(reqs[0].Messages)-1].Content, "# exec {fd}>/tmp/log") {
+		t.Fatalf("requests %+v", reqs)
+	}
+	if r := h.run(sh, "exec {fd}>/tmp/log"); r.stage != StageCache {
+		t.Fatalf("again: %+v", r)
+	}
+}

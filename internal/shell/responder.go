@@ -141,7 +141,8 @@ func (r *runner) respondConstruct(n syntax.Node) bool {
 	if r.sh.cfg.Responder == nil || r.startup {
 		return false
 	}
-	r.respond("/usr/bin/bash", []string{"bash"}, r.nodeText(n), true)
+	// a statement's text includes its separator ("exec {fd}>x;"), which is not part of the question
+	r.respond("/usr/bin/bash", []string{"bash"}, strings.TrimRight(r.nodeText(n), "; \t\n"), true)
 	return true
 }
 
