@@ -4,7 +4,7 @@ package commands
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
 // getent, lsmod, dmesg, sync, nice, swapon, blkid, vmstat,
-// whereis.
+// whereis, lastb, mountpoint.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -29,4 +29,6 @@ func registerExtra(r *Registry) {
 	r.Register("blkid", blkidCmd)
 	r.Register("vmstat", vmstatCmd)
 	r.Register("whereis", whereisCmd)
+	r.Register("lastb", lastbCmd)
+	r.Register("mountpoint", mountpointCmd)
 }

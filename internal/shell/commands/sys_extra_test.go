@@ -191,3 +191,27 @@ func TestWhereisPersona(t *testing.T) {
 		t.Errorf("whereis -l:\n%s", out)
 	}
 }
+
+func TestMountpointLastb(t *testing.T) {
+	hostTool(t, "mountpoint")
+	env := []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		t.Skipf("SKIPPED (not a pass): no /proc/self/mounts: %v", err)
+	}
+	for _, args := range [][]string{{"/"}, {"/tmp"}, {"/nonexist"}, {"-q", "/"}, {"-q", "/tmp"}, {}, {"/etc/passwd"}, {"-Z", "/"}, {"-V"}} {
+		wantOut, wantErr, wantSt := hostRun(t, env, "mountpoint", args...)
+		e := newTestEnv(t)
+		e.img.AddFile("/proc/mounts", string(mounts), 0o444)
+		out, errs, st := e.run(append([]string{"mountpoint"}, args...)...)
+		if out != wantOut || errs != wantErr || st != wantSt {
+			t.Errorf("mountpoint %q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, wantOut, wantErr, wantSt)
+		}
+	}
+	e := personaEnv(t)
+	e.expect([]string{"mountpoint", "-d", "/"}, "254:1\n", "", 0)
+	e.expect([]string{"mountpoint", "/boot/efi"}, "/boot/efi is a mountpoint\n", "", 0)
+	e.expect([]string{"lastb"}, "\nbtmp begins "+e.per.BootTime.UTC().Format("Mon Jan _2 15:04:05 2006")+"\n", "", 0)
+	e.asDeploy()
+	e.expect([]string{"lastb"}, "", "lastb: cannot open /var/log/btmp: Permission denied\n", 1)
+}
