@@ -1353,6 +1353,15 @@ func chownMain(p *Proc) int {
 			status = 1
 			return
 		}
+		// chown(2) on anything but a directory drops set-user-ID, and set-group-ID when
+		// the group may execute (the kernel's ATTR_KILL_SUID/SGID), root's calls included.
+		if !m.Mode.IsDir() && m.Mode&fs.ModeSymlink == 0 && m.Mode&(fs.ModeSetuid|fs.ModeSetgid) != 0 {
+			mode := m.Mode &^ fs.ModeSetuid
+			if m.Mode&0o010 != 0 {
+				mode &^= fs.ModeSetgid
+			}
+			_ = c.FS.Chmod(abs, mode)
+		}
 		if verbose {
 			if isChgrp {
 				c.printf("group of %s retained as %s\n", c.quoteAF(name), ids.group(ng))

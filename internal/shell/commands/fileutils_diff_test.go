@@ -623,6 +623,7 @@ func TestDiffFileutils(t *testing.T) {
 		{line: "chmod 755 /nope"},
 		{line: "chmod -v 644 exec.sh"},
 		{line: "chown root:root a.txt && ls -l a.txt"},
+		{line: "chmod 6755 a.txt && chown root a.txt && ls -l a.txt"}, {line: "chmod 6745 a.txt && chown :root a.txt && ls -l a.txt"},
 		{line: "chown nosuchuser a.txt"},
 		{line: "chgrp daemon a.txt && ls -l a.txt"},
 		{line: "ln -s a.txt l2 && ls -l l2"},
