@@ -176,6 +176,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	bus.Add(responder.Metrics(), 0)
+	if cfg.Metrics.Listen != "" {
+		if err := serveMetrics(ctx, cfg.Metrics.Listen, responder.Metrics(), bus, log); err != nil {
+			return err
+		}
+	}
 	defer responder.Wait() // answers reach the store before it closes
 	defer func() {
 		m := responder.Metrics().Snapshot()

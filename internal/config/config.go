@@ -19,6 +19,12 @@ type Config struct {
 	Log       Log       `yaml:"log"`
 	IPS       IPS       `yaml:"ips"`
 	Analyst   Analyst   `yaml:"analyst"`
+	Metrics   Metrics   `yaml:"metrics"`
+}
+
+// Metrics configures the Prometheus text endpoint (GET /metrics). Off by default.
+type Metrics struct {
+	Listen string `yaml:"listen"` // HOST:PORT, e.g. 127.0.0.1:9464; empty: off
 }
 
 // SSH configures the SSH frontend.

@@ -42,6 +42,7 @@ func TestLLMContract(t *testing.T) {
 		{"llm:\n  timeout: 0s\n", "lure.yaml:2: llm.timeout:"},
 		{"llm:\n  max_concurrent: 0\n", "lure.yaml:2: llm.max_concurrent: must be at least 1"},
 		{"llm:\n  tokens_per_ip: 5000000\n", "lure.yaml:2: llm.tokens_per_ip: is larger than"},
+		{"metrics:\n  listen: nope\n", "lure.yaml:2: metrics.listen: \"nope\" is not HOST:PORT"},
 	} {
 		_, err := Parse("lure.yaml", []byte(c.src))
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

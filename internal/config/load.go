@@ -368,6 +368,11 @@ func (c *Config) validate(file string, lines map[string]int) error {
 	if err := c.LLM.validate(bad); err != nil {
 		return err
 	}
+	if c.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Listen); err != nil {
+			return bad("metrics.listen", "%q is not HOST:PORT (such as 127.0.0.1:9464)", c.Metrics.Listen)
+		}
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

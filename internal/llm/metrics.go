@@ -2,6 +2,9 @@ package llm
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -104,3 +107,40 @@ func (m *Metrics) Write(_ context.Context, batch []event.Event) error {
 
 // Close implements event.Sink.
 func (m *Metrics) Close() error { return nil }
+
+// WritePrometheus writes the counters in the Prometheus text exposition format.
+func (m *Metrics) WritePrometheus(w io.Writer) error {
+	s := m.Snapshot()
+	var b strings.Builder
+	family := func(name, typ, help string) {
+		fmt.Fprintf(&b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, typ)
+	}
+	family("lure_command_lines_total", "counter", "Command lines by the responder stage that answered them.")
+	for _, st := range stageOrder {
+		fmt.Fprintf(&b, "lure_command_lines_total{responder=%q} %d\n", st, s.Lines[st])
+	}
+	family("lure_llm_answers_total", "counter", "Answers of the LLM responder chain by stage.")
+	for _, st := range stageOrder[1:] {
+		fmt.Fprintf(&b, "lure_llm_answers_total{stage=%q} %d\n", st, s.Answers[st])
+	}
+	family("lure_llm_limited_total", "counter", "Commands sent to the fallback by a limit.")
+	for _, l := range limitOrder {
+		fmt.Fprintf(&b, "lure_llm_limited_total{limit=%q} %d\n", l, s.Limited[l])
+	}
+	for _, c := range []struct {
+		name, help string
+		v          int64
+	}{
+		{"lure_llm_failed_total", "Failed calls to the LLM endpoint.", s.Failed},
+		{"lure_llm_rejected_total", "LLM answers rejected as out of character.", s.Rejected},
+		{"lure_llm_calls_total", "Completed LLM calls.", s.Calls},
+		{"lure_llm_tokens_total", "Tokens spent on LLM calls (prompt and answer).", s.Tokens},
+	} {
+		family(c.name, "counter", c.help)
+		fmt.Fprintf(&b, "%s %d\n", c.name, c.v)
+	}
+	family("lure_llm_call_seconds_sum", "counter", "Total latency of the completed LLM calls.")
+	fmt.Fprintf(&b, "lure_llm_call_seconds_sum %g\n", time.Duration(m.callNanos.Load()).Seconds())
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -3,12 +3,14 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lure-sensor/lure/internal/persona"
 	"github.com/lure-sensor/lure/internal/shell/commands"
@@ -84,7 +86,9 @@ func TestLLMResponderWithOpenSSH(t *testing.T) {
 	ep := newLLMEndpoint(t, func(cmd string) string {
 		return "```\n" + "NAME   SIZE\nvda    80G\n" + "```\n"
 	})
-	l := startLureConfig(t, fmt.Sprintf("llm:\n  base_url: %s/v1\n  model: scripted\n  timeout: 5s\n", ep.srv.URL))
+	metricsPort := freePort(t)
+	// (the analyst would ask the same endpoint about each session: this test is about commands)
+	l := startLureConfig(t, fmt.Sprintf("llm:\n  base_url: %s/v1\n  model: scripted\n  timeout: 5s\nanalyst:\n  use_llm: false\nmetrics:\n  listen: 127.0.0.1:%d\n", ep.srv.URL, metricsPort))
 
 	// The model answers a persona program without emulation, cleaned of its code fence.
 	out, errOut, code := l.runSSH(t, nil, prog+" --all")
@@ -113,6 +117,25 @@ func TestLLMResponderWithOpenSSH(t *testing.T) {
 	}
 	if asks := ep.asked(); len(asks) != 2 || asks[0] != prog+" --all" || asks[1] != prog+" --tty" {
 		t.Fatalf("the endpoint was asked %q", asks)
+	}
+
+	// The Prometheus endpoint counts the lines by responder.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		body := ""
+		if resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)); err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			body = string(b)
+		}
+		if strings.Contains(body, `lure_command_lines_total{responder="llm"} 2`) && strings.Contains(body, `lure_command_lines_total{responder="cache"} 1`) &&
+			strings.Contains(body, `lure_command_lines_total{responder="emulated"} 1`) && strings.Contains(body, "lure_llm_calls_total 2") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics:\n%s", body)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 
 	// The operator sees the cached answers.
