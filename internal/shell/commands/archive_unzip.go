@@ -61,6 +61,10 @@ func unzipCmd(p *Proc) int {
 		return c.done(0)
 	}
 	var o unzipOpts
+	if path.Base(c.name) == "zipinfo" {
+		// zipinfo is UnZip's -Z mode under its own name
+		o.zipinfo = true
+	}
 	var operands, exclude []string
 	inExclude := false
 	for i := 0; i < len(args); i++ {
@@ -134,8 +138,13 @@ func unzipCmd(p *Proc) int {
 		data, found = b, cand
 		break
 	}
+	// zipinfo mode (zipinfo, unzip -Z) reports on stdout under zipinfo's name
+	prog, report, indent := "unzip", c.errRaw, "        "
+	if o.zipinfo {
+		prog, report, indent = "zipinfo", c.print, "          "
+	}
 	if found == "" {
-		c.errRaw(fmt.Sprintf("unzip:  cannot find or open %s, %s.zip or %s.ZIP.\n", name, name, name))
+		report(fmt.Sprintf("%s:  cannot find or open %s, %s.zip or %s.ZIP.\n", prog, name, name, name))
 		return c.done(9)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
@@ -143,11 +152,14 @@ func unzipCmd(p *Proc) int {
 		if !o.pipe {
 			c.print("Archive:  " + found + "\n")
 		}
-		c.errRaw("  End-of-central-directory signature not found.  Either this file is not\n" +
+		if o.zipinfo {
+			c.print("[" + found + "]\n")
+		}
+		report("  End-of-central-directory signature not found.  Either this file is not\n" +
 			"  a zipfile, or it constitutes one disk of a multi-part archive.  In the\n" +
 			"  latter case the central directory and zipfile comment will be found on\n" +
 			"  the last disk(s) of this archive.\n")
-		c.errRaw(fmt.Sprintf("unzip:  cannot find zipfile directory in one of %s or\n        %s.zip, and cannot find %s.ZIP, period.\n", found, found, found))
+		report(fmt.Sprintf("%s:  cannot find zipfile directory in one of %s or\n%s%s.zip, and cannot find %s.ZIP, period.\n", prog, found, indent, found, found))
 		return c.done(9)
 	}
 	loc := c.location()

@@ -104,6 +104,35 @@ func (e *tenv) vfsTree(dir string) []string {
 	return out
 }
 
+func TestZipinfoMatchesHost(t *testing.T) {
+	bin := hostTool(t, "zipinfo")
+	z := testZip(t)
+	for _, args := range [][]string{{"t.zip"}, {"nope.zip"}, {"junk.zip"}} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "t.zip"), z, 0o644)
+		os.WriteFile(filepath.Join(dir, "junk.zip"), []byte("junk\n"), 0o644)
+		cmd := exec.Command(bin, args...)
+		cmd.Args[0], cmd.Dir, cmd.Env = "zipinfo", dir, []string{"LC_ALL=C", "TZ=UTC"}
+		var so, se strings.Builder
+		cmd.Stdout, cmd.Stderr = &so, &se
+		wantSt := 0
+		if err := cmd.Run(); err != nil {
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatal(err)
+			}
+			wantSt = ee.ExitCode()
+		}
+		e := newTestEnv(t)
+		e.img.AddFile("/root/t.zip", string(z), 0o644)
+		e.img.AddFile("/root/junk.zip", "junk\n", 0o644)
+		out, errs, st := e.run(append([]string{"zipinfo"}, args...)...)
+		if out != so.String() || errs != se.String() || st != wantSt {
+			t.Errorf("zipinfo %q:\n got %q %q %d\nwant %q %q %d", args, out, errs, st, so.String(), se.String(), wantSt)
+		}
+	}
+}
+
 func TestUnzipMatchesHost(t *testing.T) {
 	bin := hostTool(t, "unzip")
 	z := testZip(t)

@@ -17,6 +17,7 @@ func registerExtra(r *Registry) {
 	r.Register("lastlog", lastlogCmd)
 	r.Register("truncate", truncateCmd)
 	r.Register("unzip", unzipCmd)
+	r.Register("zipinfo", unzipCmd)
 	r.Register("pidof", pidofCmd)
 	r.Register("systemd-detect-virt", detectVirtCmd)
 	r.Register("hostid", hostidCmd)
