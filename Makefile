@@ -3,10 +3,10 @@
 
 GO ?= go
 # ssh clients and servers, asciinema and tmux for the e2e tests; wget, curl, mawk and procps-era tools
-# for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
+# (and unzip, mount) for differential tests against the real programs; debootstrap, iproute2 and e2fsprogs for the
 # Debian 12 reference server of test/reference (docs/reference.md); hydra, nmap, nftables and the
 # stock crowdsec-firewall-bouncer for the IPS tests of test/ips.
-DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales python3 perl hydra nmap nftables
+DEB_PACKAGES = openssh-client openssh-server sshpass ssh-audit asciinema tmux wget curl mawk debootstrap iproute2 e2fsprogs util-linux procps ncurses-bin net-tools file xxd locales python3 perl hydra nmap nftables unzip mount
 # Installed without recommends: the bouncer recommends the crowdsec engine, whose post-install script
 # fails on a machine without internet access (it registers with an online API) and so fails apt-get.
 DEB_PACKAGES_NO_RECOMMENDS = crowdsec-firewall-bouncer
