@@ -4,7 +4,7 @@ package commands
 // families that came after the first registry: getconf, sysctl, lsblk, mount, findmnt,
 // timedatectl, hostnamectl, lastlog, truncate, unzip, pidof, systemd-detect-virt, hostid,
 // getent, lsmod, dmesg, sync, nice, swapon, blkid, vmstat,
-// whereis, lastb, mountpoint.
+// whereis, lastb, mountpoint, modprobe.
 func registerExtra(r *Registry) {
 	r.Register("getconf", getconfCmd)
 	r.Register("sysctl", sysctlCmd)
@@ -32,4 +32,5 @@ func registerExtra(r *Registry) {
 	r.Register("whereis", whereisCmd)
 	r.Register("lastb", lastbCmd)
 	r.Register("mountpoint", mountpointCmd)
+	r.Register("modprobe", modprobeCmd)
 }

@@ -215,3 +215,16 @@ func TestMountpointLastb(t *testing.T) {
 	e.asDeploy()
 	e.expect([]string{"lastb"}, "", "lastb: cannot open /var/log/btmp: Permission denied\n", 1)
 }
+
+func TestModprobe(t *testing.T) {
+	e := personaEnv(t)
+	e.expect([]string{"modprobe", "msr", "allow_writes=on"}, "", "", 0)
+	e.expect([]string{"modprobe", "ext4"}, "", "", 0)
+	e.expect([]string{"modprobe", "nosuchmod"}, "", "modprobe: FATAL: Module nosuchmod not found in directory /lib/modules/"+e.per.Kernel.Release+"\n", 1)
+	e.expect([]string{"modprobe", "-q", "nosuchmod"}, "", "", 1)
+	e.expect([]string{"modprobe"}, "", "modprobe: ERROR: missing parameters. See -h.\n", 1)
+	e.expect([]string{"modprobe", "-Z"}, "", "modprobe: invalid option -- 'Z'\n", 1)
+	e.asDeploy()
+	e.expect([]string{"modprobe", "msr"}, "", "modprobe: ERROR: could not insert 'msr': Operation not permitted\n", 1)
+	e.expect([]string{"modprobe", "ext4"}, "", "", 0)
+}
