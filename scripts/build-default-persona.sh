@@ -136,6 +136,7 @@ SOURCES
 
 	# Identity.
 	echo "$HOSTNAME_SHORT" >"$ROOTFS/etc/hostname"
+	chmod 644 "$ROOTFS/etc/hostname" # as the installer leaves it (the tree of 2026-11-26 had 0755)
 	cat >"$ROOTFS/etc/hosts" <<HOSTS
 127.0.0.1	localhost
 127.0.1.1	$HOSTNAME_FQDN	$HOSTNAME_SHORT
