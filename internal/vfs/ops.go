@@ -567,12 +567,18 @@ func (f *FS) Readlink(p string) (string, error) {
 // change applies fn to the own metadata of the entry at p (following symlinks) and sets
 // its ctime, as every inode change does.
 func (f *FS) change(op, p string, fn func(m *Meta)) error {
+	return f.changeEntry(op, p, true, fn)
+}
+
+// changeEntry is change on p itself when follow is false (a symlink's own metadata, as the
+// AT_SYMLINK_NOFOLLOW calls do).
+func (f *FS) changeEntry(op, p string, follow bool, fn func(m *Meta)) error {
 	if err := f.lock(op, p); err != nil {
 		return err
 	}
 	defer f.ov.mu.Unlock()
 	o := f.ov
-	w, err := o.walk(f.cred, p, true)
+	w, err := o.walk(f.cred, p, follow)
 	if err != nil {
 		return perr(op, p, err)
 	}
@@ -614,6 +620,19 @@ func (f *FS) Chown(p string, uid, gid uint32) error {
 // Chtimes sets the access and modification times of p; a zero time leaves that one as is.
 func (f *FS) Chtimes(p string, atime, mtime time.Time) error {
 	return f.change("utimensat", p, func(m *Meta) {
+		if !atime.IsZero() {
+			m.ATime = atime
+		}
+		if !mtime.IsZero() {
+			m.MTime = mtime
+		}
+	})
+}
+
+// Lchtimes is Chtimes on p itself: a symlink gets its own times (utimensat with
+// AT_SYMLINK_NOFOLLOW, as tar and touch -h use), its target is left alone.
+func (f *FS) Lchtimes(p string, atime, mtime time.Time) error {
+	return f.changeEntry("utimensat", p, false, func(m *Meta) {
 		if !atime.IsZero() {
 			m.ATime = atime
 		}

@@ -360,7 +360,10 @@ func (t *tarRun) extractOne(h *tar.Header, body []byte) {
 		if err := t.FS.Symlink(h.Linkname, abs); err != nil {
 			t.errRaw(fmt.Sprintf("tar: %s: Cannot create symlink to %s: %s\n", h.Name, t.quoteLoc(h.Linkname), errText(err)))
 			t.status = 2
+			return
 		}
+		// GNU tar restores a symlink's own mtime (utimensat with AT_SYMLINK_NOFOLLOW).
+		t.FS.Lchtimes(abs, h.ModTime, h.ModTime)
 		return
 	case tar.TypeReg, tar.TypeRegA:
 		if err := t.FS.WriteFile(abs, body, perm); err != nil {

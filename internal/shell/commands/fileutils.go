@@ -876,10 +876,12 @@ func touchMain(p *Proc) int {
 	}
 	now := time.Now()
 	when := now
-	noCreate, onlyA, onlyM := false, false, false
+	noCreate, onlyA, onlyM, noDeref := false, false, false, false
 	loc := c.location()
 	for _, o := range opts {
 		switch o.Key {
+		case "h":
+			noDeref = true
 		case "c":
 			noCreate = true
 		case "a":
@@ -915,7 +917,16 @@ func touchMain(p *Proc) int {
 	status := 0
 	for _, op := range ops {
 		abs := c.abs(op)
-		m, err := c.FS.Stat(abs)
+		stat, chtimes := c.FS.Stat, c.FS.Chtimes
+		if noDeref { // the link itself; GNU touch then never creates a file
+			stat, chtimes = c.FS.Lstat, c.FS.Lchtimes
+		}
+		m, err := stat(abs)
+		if err != nil && noDeref && !noCreate {
+			c.errorf("setting times of %s: %s", c.quoteAF(op), errText(err))
+			status = 1
+			continue
+		}
 		if err != nil {
 			if noCreate {
 				continue
@@ -939,7 +950,7 @@ func touchMain(p *Proc) int {
 		if onlyM && !onlyA {
 			at = m.ATime
 		}
-		if err := c.FS.Chtimes(abs, at, mt); err != nil {
+		if err := chtimes(abs, at, mt); err != nil {
 			c.errorf("setting times of %s: %s", c.quoteAF(op), errText(err))
 			status = 1
 		}
