@@ -69,11 +69,25 @@ var afterMS = regexp.MustCompile(`after \d+ ms`)
 // at all, and how often, depends on timing: it redraws once per elapsed second, and a lookup
 // that fails before the first progress tick prints no meter. So the comparisons below drop the
 // meter and keep the error text; TestCurlOffline checks the meter itself.
-var meterRefresh = regexp.MustCompile(`\r[^\r\n]*`)
+var meterRefresh = regexp.MustCompile(`\r[ 0-9:.kMG%-]*`)
 
 func normMeter(s string) string {
+	// The error follows the last redraw on the same line: only the meter's characters go.
 	s = strings.Replace(s, curlMeterHead, "", 1)
 	return strings.ReplaceAll(meterRefresh.ReplaceAllString(s, ""), "\ncurl: (", "curl: (")
+}
+
+func TestNormMeter(t *testing.T) {
+	bare := "curl: (6) Could not resolve host: x\n"
+	for _, s := range []string{
+		bare,
+		curlMeterHead + "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0" + bare,
+		curlMeterHead + "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\r  0     0    0     0    0     0      0      0 --:--:--  0:00:01 --:--:--     0\n" + bare,
+	} {
+		if got := normMeter(s); got != bare {
+			t.Errorf("normMeter(%q) = %q, want %q", s, got, bare)
+		}
+	}
 }
 
 // TestOfflineErrorsMatchRealTools compares the emulation's failures with the real wget and
