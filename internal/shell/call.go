@@ -794,9 +794,9 @@ func (r *runner) assignFail(name string, err error) {
 
 // memFail reports exhausted variable memory as bash's xmalloc does, and cuts the line.
 func (r *runner) memFail(want int64) {
-	if r.b.sayOnce("mem") {
+	r.b.sayOnce("mem", func() {
 		r.errf("xrealloc: cannot allocate %d bytes\n", roundAlloc(want))
-	}
+	})
 	r.b.fail(errVarMem)
 }
 

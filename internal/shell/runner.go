@@ -1081,10 +1081,12 @@ func (r *runner) abortLine(status int) {
 
 // forkFail reports a failed fork as bash does when RLIMIT_NPROC is hit, and cuts the line.
 func (r *runner) forkFail() {
-	if r.b.sayOnce("fork") && !r.startup {
-		// sys_error: the shell's name, no line number
-		io.WriteString(r.stderr(), r.arg0+": fork: retry: Resource temporarily unavailable\n")
-	}
+	r.b.sayOnce("fork", func() {
+		if !r.startup {
+			// sys_error: the shell's name, no line number
+			io.WriteString(r.stderr(), r.arg0+": fork: retry: Resource temporarily unavailable\n")
+		}
+	})
 	r.b.fail(errFork)
 }
 

@@ -465,7 +465,7 @@ type budget struct {
 
 	mu        sync.Mutex
 	closers   []io.Closer
-	said      map[string]bool
+	said      map[string]*sync.Once
 	timer     *time.Timer
 	deadline  time.Time     // when the wall-time limit fires (while not waiting for input)
 	remaining time.Duration // wall time left when the clock was stopped
@@ -477,7 +477,7 @@ func newBudget(parent context.Context, lim Limits) *budget {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancelCause(parent)
-	b := &budget{ctx: ctx, cancel: cancel, lim: lim, said: map[string]bool{}}
+	b := &budget{ctx: ctx, cancel: cancel, lim: lim, said: map[string]*sync.Once{}}
 	b.remaining = lim.Timeout
 	b.deadline = time.Now().Add(lim.Timeout)
 	b.timer = time.AfterFunc(lim.Timeout, func() { cancel(errTimeout) })
@@ -554,15 +554,18 @@ func (b *budget) step() error {
 	return nil
 }
 
-// sayOnce reports whether a message keyed by k has not been printed yet this line.
-func (b *budget) sayOnce(k string) bool {
+// sayOnce runs say for the first caller with key k this line. Later callers wait until it
+// has run: they go on to cut the line, and a cut line's terminal refuses writes, so without
+// the wait a second pipeline member could drop the first one's message.
+func (b *budget) sayOnce(k string, say func()) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.said[k] {
-		return false
+	o := b.said[k]
+	if o == nil {
+		o = new(sync.Once)
+		b.said[k] = o
 	}
-	b.said[k] = true
-	return true
+	b.mu.Unlock()
+	o.Do(say)
 }
 
 // addMoved counts bytes moved through pipes and files.
