@@ -33,36 +33,22 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/lure-sensor/lure/internal/testenv"
 )
-
-// InCI reports whether the test runs in CI, where it must not skip.
-func InCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
-}
-
-// SkipOrFail skips the test loudly on a developer machine and fails it in CI.
-func SkipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if InCI() {
-		t.Fatalf("%s; in CI (CI=%s) the IPS tests must run", msg, os.Getenv("CI"))
-	}
-	t.Skipf("SKIPPED LOUDLY: %s (this test runs in CI: `make test` as root)", msg)
-}
 
 // RequireRoot checks for root and the tools the harness itself needs, plus the given extra
 // tools (hydra, nmap, crowdsec-firewall-bouncer, ...); it returns the tools' paths by name.
 func RequireRoot(t *testing.T, tools ...string) map[string]string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		SkipOrFail(t, "the IPS tests need root (network namespaces, nftables)")
+		testenv.SkipOrFail(t, "the IPS tests need root (network namespaces, nftables)")
 	}
 	paths := map[string]string{}
 	for _, tool := range append([]string{"ip"}, tools...) {
 		p, err := exec.LookPath(tool)
 		if err != nil {
-			SkipOrFail(t, "%s is not installed (make deps installs iproute2, hydra, nmap, nftables, crowdsec-firewall-bouncer)", tool)
+			testenv.SkipOrFail(t, "%s is not installed (make deps installs iproute2, hydra, nmap, nftables, crowdsec-firewall-bouncer)", tool)
 		}
 		paths[tool] = p
 	}

@@ -31,6 +31,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/lure-sensor/lure/internal/eval"
+	"github.com/lure-sensor/lure/internal/testenv"
 )
 
 const (
@@ -43,33 +44,16 @@ const (
 	hostname = "web-prod-03"
 )
 
-// inCI reports whether the test runs in CI, where it must not skip.
-func inCI() bool {
-	v := os.Getenv("CI")
-	return v != "" && v != "false" && v != "0"
-}
-
-// skipOrFail skips the test loudly on a developer machine and fails it in CI, where the
-// reference measurement is the gate of issue 3.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if inCI() {
-		t.Fatalf("%s; in CI (CI=%s) the reference test must run", msg, os.Getenv("CI"))
-	}
-	t.Skipf("SKIPPED LOUDLY: %s (this test runs in CI: `make test` as root)", msg)
-}
-
 // requireHost checks what the harness needs from the machine: root, and the tools that make
 // namespaces, mounts and the chroot.
 func requireHost(t *testing.T) {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		skipOrFail(t, "the reference server needs root (network namespaces, mounts, chroot)")
+		testenv.SkipOrFail(t, "the reference server needs root (network namespaces, mounts, chroot)")
 	}
 	for _, tool := range []string{"ip", "unshare", "nsenter", "chroot", "mount", "mknod", "mkfs.ext4", "truncate", "hostname", "go"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			skipOrFail(t, "%s is not installed (iproute2, util-linux, coreutils, e2fsprogs, hostname, Go)", tool)
+			testenv.SkipOrFail(t, "%s is not installed (iproute2, util-linux, coreutils, e2fsprogs, hostname, Go)", tool)
 		}
 	}
 }
@@ -212,7 +196,7 @@ func newNetns(t *testing.T) *netns {
 	}
 	n := &netns{name: "lure-ref-" + hex.EncodeToString(b[:])}
 	if out, err := exec.Command("ip", "netns", "add", n.name).CombinedOutput(); err != nil {
-		skipOrFail(t, "cannot create network namespace %s: %v: %s", n.name, err, bytes.TrimSpace(out))
+		testenv.SkipOrFail(t, "cannot create network namespace %s: %v: %s", n.name, err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() {
 		if out, err := exec.Command("ip", "netns", "del", n.name).CombinedOutput(); err != nil {
@@ -239,7 +223,7 @@ func newNetns(t *testing.T) *netns {
 		return nil
 	})
 	if err != nil {
-		skipOrFail(t, "cannot make the reference's eth0 (a TAP device; needs /dev/net/tun): %v", err)
+		testenv.SkipOrFail(t, "cannot make the reference's eth0 (a TAP device; needs /dev/net/tun): %v", err)
 	}
 	t.Cleanup(func() { unix.Close(n.tap) })
 	return n
@@ -547,13 +531,13 @@ func newCgroup(t *testing.T) *cgroup {
 	t.Helper()
 	mnt, rel, err := cgroup2Of(os.Getpid())
 	if err != nil {
-		skipOrFail(t, "the reference boots systemd in a cgroup namespace, which needs a cgroup v2 hierarchy: %v", err)
+		testenv.SkipOrFail(t, "the reference boots systemd in a cgroup namespace, which needs a cgroup v2 hierarchy: %v", err)
 	}
 	var b [6]byte
 	rand.Read(b[:])
 	dir := filepath.Join(mnt, rel, "lure-ref-"+hex.EncodeToString(b[:]))
 	if err := os.Mkdir(dir, 0o755); err != nil {
-		skipOrFail(t, "cannot make a cgroup for the reference: %v", err)
+		testenv.SkipOrFail(t, "cannot make a cgroup for the reference: %v", err)
 	}
 	f, err := os.Open(dir)
 	if err != nil {
