@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/lure-sensor/lure/internal/testenv"
 )
 
 // truncate against the host's: the same operations on a file holding "hello world\n",
@@ -133,4 +135,22 @@ func TestTimedatectlHostnamectl(t *testing.T) {
 	e.asDeploy()
 	e.expect([]string{"hostnamectl", "set-hostname", "x"}, "", "Could not set static hostname: Interactive authentication required.\n", 1)
 	e.expect([]string{"timedatectl", "set-timezone", "Etc/UTC"}, "", "Failed to set time zone: Interactive authentication required.\n", 1)
+}
+
+// TestTimedatectlZoneFromPersona: the zone's rules come from the persona's tzdata in the vfs,
+// never from the host's: here the persona's "Asia/Tokyo" holds Berlin's rules (a name the host
+// also has, with other data), and timedatectl must show Berlin's time and offset.
+func TestTimedatectlZoneFromPersona(t *testing.T) {
+	berlin, err := os.ReadFile("/usr/share/zoneinfo/Europe/Berlin")
+	if err != nil {
+		testenv.SkipOrFail(t, "no tzdata on this machine to build the test zone from (apt-get install tzdata): %v", err)
+	}
+	e := newTestEnv(t)
+	e.img.AddFile("/var/lib/dpkg/status", "Package: dbus\nStatus: install ok installed\n\n", 0o644)
+	e.img.AddSymlink("/etc/localtime", "/usr/share/zoneinfo/Asia/Tokyo")
+	e.img.AddFile("/usr/share/zoneinfo/Asia/Tokyo", string(berlin), 0o644)
+	out, _, st := e.run("timedatectl")
+	if st != 0 || !strings.Contains(out, "Local time: Thu 2026-11-26 06:35:28 CET\n") || !strings.Contains(out, "Time zone: Asia/Tokyo (CET, +0100)\n") {
+		t.Errorf("timedatectl with the persona's own zone data: status %d\n%s", st, out)
+	}
 }

@@ -143,9 +143,12 @@ func timedatectlCmd(p *Proc) int {
 	}
 	now := c.now()
 	tz := c.tzName()
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = c.location()
+	// The zone's data comes from the persona's tzdata in the vfs, never from the host's.
+	loc := c.location()
+	if b, err := c.FS.ReadFile(path.Join("/usr/share/zoneinfo", tz)); err == nil {
+		if l, err := time.LoadLocationFromTZData(tz, b); err == nil {
+			loc = l
+		}
 	}
 	local := now.In(loc)
 	synced, ntp := c.ntpService()
